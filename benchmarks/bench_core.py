@@ -1,0 +1,136 @@
+"""Core scorer figures against the bars of issue 3: quality on the fixed test splits (through the
+public API), cold start, throughput relative to underthesea ``word_tokenize`` alone, artifact size.
+
+    python benchmarks/bench_core.py [--datasets ../shared/datasets] [--tier fast --tier accurate] [--repeats 3]
+
+Prints a table; medians of ``--repeats`` runs, each ratio measured within one run.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def cold_start(repeats: int) -> tuple[float, float]:
+    code = ("import time; t = time.perf_counter(); import misinfo; "
+            "misinfo.score('Sự thật gây sốc phía sau bức ảnh khiến dân mạng xôn xao!'); "
+            "print(time.perf_counter() - t)")
+    inside, wall = [], []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd="/")
+        wall.append(time.perf_counter() - t)
+        inside.append(float(out.stdout.strip().splitlines()[-1]))
+    return statistics.median(inside), statistics.median(wall)
+
+
+def quality(model, datasets: Path) -> dict:
+    from misinfo.evaluate import expected_calibration_error as ece
+    from misinfo.train import _count_cell
+    from sklearn.metrics import f1_score, roc_auc_score
+    import csv
+
+    def rows(path):
+        with open(path, encoding="utf-8", newline="") as f:
+            return list(csv.DictReader(f))
+
+    split = {r["id"]: r["split"] for r in rows(datasets / "reintel-vlsp2020/split.csv")}
+    posts = [r for r in rows(datasets / "reintel-vlsp2020/public_train.decoded-utf8.csv") if split[r["id"]] == "test"]
+    y = np.array([int(r["label"]) for r in posts])
+    scores = model.score_many(
+        [r["post_message"] for r in posts],
+        likes=[_count_cell(r["num_like_post"]) for r in posts],
+        comments=[_count_cell(r["num_comment_post"]) for r in posts],
+        shares=[_count_cell(r["num_share_post"]) for r in posts],
+        published=[_count_cell(r["timestamp_post"]) for r in posts])
+    mis = np.array([s.misinformation for s in scores])
+    flagged = np.array([s.flagged for s in scores])
+    text_only = np.array([s.misinformation for s in model.score_many([r["post_message"] for r in posts])])
+    csplit = {r["id"]: r["split"] for r in rows(datasets / "viclickbait-2025/split.csv")}
+    from misinfo.train import _PUBLISHER_SUFFIX
+    titles = [r for r in rows(datasets / "viclickbait-2025/clickbait_dataset_vietnamese.csv") if csplit[r["id"]] == "test"]
+    cy = np.array([r["label"] == "clickbait" for r in titles], dtype=int)
+    sen = np.array([s.sensational for s in model.score_many(
+        [_PUBLISHER_SUFFIX.sub("", r["title"]) if r["source"] == "Báo Mới" else r["title"] for r in titles])])
+    with open(ROOT / "data/guard_critical_news.csv", encoding="utf-8", newline="") as f:
+        guard = [r["text"] for r in csv.DictReader(f)]
+    return {
+        "misinformation ROC-AUC (metadata)": roc_auc_score(y, mis),
+        "misinformation ROC-AUC (text only)": roc_auc_score(y, text_only),
+        "misinformation ECE": ece(y, mis),
+        "sensational macro-F1 @threshold": f1_score(cy, sen >= model.thresholds["sensational"], average="macro"),
+        "sensational ROC-AUC": roc_auc_score(cy, sen),
+        "sensational ECE": ece(cy, sen),
+        "reliable posts flagged": flagged[y == 0].mean(),
+        "guard set flagged": np.mean([s.flagged for s in model.score_many(guard)]),
+    }
+
+
+def throughput(model, texts, repeats: int) -> dict:
+    from underthesea import word_tokenize
+
+    chars = sum(map(len, texts))
+    base, ours = [], []
+    for _ in range(repeats):  # interleaved, so both see the same machine load
+        t = time.perf_counter()
+        for text in texts:
+            word_tokenize(text)
+        base.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        model.score_many(texts)
+        ours.append(time.perf_counter() - t)
+    ratios = [b / o for b, o in zip(base, ours)]
+    return {"texts": len(texts), "chars": chars,
+            "word_tokenize texts/s": len(texts) / statistics.median(base),
+            "word_tokenize chars/s": chars / statistics.median(base),
+            "score_many texts/s": len(texts) / statistics.median(ours),
+            "score_many / word_tokenize (median of per-run ratios)": statistics.median(ratios)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--datasets", type=Path, default=ROOT.parent / "shared" / "datasets")
+    parser.add_argument("--tier", action="append", choices=("fast", "accurate"))
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    args = parser.parse_args()
+    import misinfo
+    from misinfo.model import _model_dir
+
+    report = {}
+    inside, wall = cold_start(max(args.repeats, 5))
+    report["cold start"] = {"import misinfo + first score (s, median)": inside, "incl. interpreter start (s)": wall}
+    sizes = {tier: sum(p.stat().st_size for p in _model_dir(tier).iterdir() if p.is_file()) / 1e6
+             for tier in ("fast", "accurate")}
+    card = _model_dir("fast").parent / "MODEL_CARD.md"
+    report["artifacts (MB)"] = {**sizes, "total": sum(sizes.values()) + card.stat().st_size / 1e6}
+    import csv
+    with open(args.datasets / "reintel-vlsp2020/public_train.decoded-utf8.csv", encoding="utf-8", newline="") as f:
+        posts = list(dict.fromkeys(r["post_message"] for r in csv.DictReader(f) if r["post_message"].strip()))
+    with open(args.datasets / "viclickbait-2025/clickbait_dataset_vietnamese.csv", encoding="utf-8", newline="") as f:
+        heads = list(dict.fromkeys(r["title"] for r in csv.DictReader(f)))
+    texts = posts[:1500] + heads[:1000]  # distinct texts: no cache helps either side
+    for tier in args.tier or ["fast"]:
+        model = misinfo.load_model(tier)
+        model.score_many(texts[:20])  # warm up both sides
+        report[f"{tier}: quality (test splits, public API)"] = quality(model, args.datasets)
+        report[f"{tier}: throughput"] = throughput(model, texts if tier == "fast" else texts[:400], args.repeats)
+    for section, figures in report.items():
+        print(f"\n## {section}")
+        for key, value in figures.items():
+            print(f"  {key:<58} {value:,.4f}" if isinstance(value, float) else f"  {key:<58} {value}")
+    if args.json:
+        args.json.write_text(json.dumps(report, indent=2), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

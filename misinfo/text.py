@@ -1,0 +1,196 @@
+"""Text normalisation and tokenisation: the first step of every score.
+
+``analyse(text)`` is the one entry point.  It validates the input, caps its length, repairs what
+would break later steps (lone surrogates, control characters), puts the text in Unicode NFC,
+replaces URLs, e-mail addresses, phone numbers, numbers, emoji, hashtags and mentions by
+placeholder words, and runs underthesea ``word_tokenize`` exactly once.  The result, a
+:class:`Doc`, carries everything the feature extractors need, so no later step looks at the raw
+text again and no head tokenises twice.
+
+underthesea's ``word_tokenize`` already applies its ``text_normalize`` rules to every token
+(NFC, character and old/new tone-mark normalisation, e.g. "hoà" -> "hòa"), so a separate
+``text_normalize`` pass would only repeat work on the hot path; ``tests/test_text.py`` checks
+that the tokens agree with ``text_normalize``.
+
+Placeholders (all lower-case ASCII words that Vietnamese never uses, so the tokenizer keeps
+each one as a single token):
+
+==========  ===============================================  ==========
+placeholder  replaces                                          shown as
+==========  ===============================================  ==========
+xurl         ``http(s)://…``, ``www.…``, and ReINTEL's ``<URL>``  <URL>
+xemail       e-mail addresses                                  <EMAIL>
+xphone       phone numbers (9–11 digits, optional +84, dots)    <PHONE>
+xnum         other numbers, dates, prices ("277.400", "25/8")  <NUMBER>
+xemoji       each emoji or pictograph                          <EMOJI>
+xmention     ``@name``                                         <MENTION>
+xhashtag     the ``#`` of a hashtag (the tag's word is kept)   #
+==========  ===============================================  ==========
+
+Their counts also feed the style signals (:mod:`misinfo.features`).
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+__all__ = ["Doc", "MAX_CHARS", "HEADLINE_MAX_CHARS", "analyse", "word_tokenize", "clean"]
+
+#: Texts longer than this many characters are cut before any other work, so a 10 MB cell costs
+#: the same bounded time and memory as a long article (the longest ReINTEL post is ~28,000).
+MAX_CHARS = 50_000
+#: When no title is given, the first line of the text stands in for the headline, cut at a
+#: sentence end (or a space) within this many characters (ViClickbait titles: at most 186).
+HEADLINE_MAX_CHARS = 200
+
+_BAD_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff\ud800-\udfff]")
+_EMOJI = (
+    "\U0001F000-\U0001FAFF"  # pictographs, emoticons, transport, supplemental symbols
+    "\u2600-\u27BF"          # misc symbols and dingbats
+    "\u2B00-\u2BFF\u2300-\u23FF"
+    "\U0001F1E6-\U0001F1FF"  # regional indicators (flags)
+)
+_PLACEHOLDERS = re.compile(
+    r"(?P<url><URL>|\b(?:https?://|www\.)\S+)"
+    r"|(?P<email>\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b)"
+    r"|(?P<mention>(?<!\w)@\w+)"
+    r"|(?P<hashtag>(?<![\w&])#(?=\w))"
+    r"|(?P<phone>(?<![\w.])(?:\+84|0)(?:[ .-]?\d){8,10}(?![\w.]))"
+    r"|(?P<number>(?<!\w)\d+(?:[.,/:-]\d+)*(?!\w))"
+    rf"|(?P<emoji>[{_EMOJI}][\ufe0f\u200d{_EMOJI}\U0001F3FB-\U0001F3FF]*)"
+)
+_WORDS = {
+    "url": " xurl ", "email": " xemail ", "mention": " xmention ", "hashtag": " xhashtag ",
+    "phone": " xphone ", "number": " xnum ", "emoji": " xemoji ",
+}
+#: Placeholder word -> how a reason shows it.
+PLACEHOLDER_DISPLAY = {
+    "xurl": "<URL>", "xemail": "<EMAIL>", "xmention": "<MENTION>", "xhashtag": "#",
+    "xphone": "<PHONE>", "xnum": "<NUMBER>", "xemoji": "<EMOJI>",
+}
+_SENTENCE_END = re.compile(r"[.!?…](?=\s)")
+
+
+@dataclass(frozen=True)
+class Doc:
+    """A text after :func:`analyse`: what every feature extractor reads.
+
+    Attributes
+    ----------
+    tokens : tuple of str
+        Lower-cased underthesea words (multi-syllable words keep their inner space), headline
+        first.
+    headline_size : int
+        How many of ``tokens`` belong to the headline (the title, or the text's first line).
+    headline : str
+        The cleaned headline text (after placeholders), for style signals.
+    headline_kind : {"title", "text", "opening"}
+        Where the headline came from: the given title; the whole text (a one-line text such as a
+        headline); or the opening line or sentence of a longer text without a title (a post),
+        which the sensational head judges with its own, stricter threshold.
+    body : str
+        The whole cleaned text, headline included, for style signals.
+    truncated : bool
+        True when the input was longer than :data:`MAX_CHARS` and was cut.
+    """
+
+    tokens: tuple[str, ...]
+    headline_size: int
+    headline: str
+    body: str
+    headline_kind: str = "text"
+    truncated: bool = False
+
+    @property
+    def headline_tokens(self) -> tuple[str, ...]:
+        return self.tokens[: self.headline_size]
+
+    @property
+    def empty(self) -> bool:
+        return not self.tokens
+
+
+def word_tokenize(text: str) -> list[str]:
+    """underthesea word segmentation (with its token normalisation); the only underthesea call.
+
+    >>> word_tokenize("Bác sĩ bây giờ có thể báo tin")
+    ['Bác sĩ', 'bây giờ', 'có thể', 'báo tin']
+    """
+    from underthesea import word_tokenize as _underthesea_word_tokenize
+
+    return _underthesea_word_tokenize(text)
+
+
+def _check_text(text: object, name: str) -> str:
+    if not isinstance(text, str):
+        raise TypeError(f"{name} must be a str, got {type(text).__name__}: {text!r:.60}")
+    return text
+
+
+def clean(text: str) -> str:
+    """Cap, repair, NFC-normalise and replace placeholders; no tokenisation.
+
+    >>> clean("Xem ngay https://x.vn/a 😀😀 giá 12.500 đồng")
+    'Xem ngay  xurl   xemoji  giá  xnum  đồng'
+    """
+    text = _BAD_CHARS.sub(" ", text)
+    text = unicodedata.normalize("NFC", text)
+    return _PLACEHOLDERS.sub(lambda m: _WORDS[m.lastgroup], text)
+
+
+def _split_headline(text: str) -> tuple[str, str]:
+    """Return (headline, rest): the first non-empty line, cut near HEADLINE_MAX_CHARS."""
+    stripped = text.lstrip()
+    first, sep, rest = stripped.partition("\n")
+    if len(first) > HEADLINE_MAX_CHARS:
+        end = _SENTENCE_END.search(first, 0, HEADLINE_MAX_CHARS)
+        cut = end.end() if end else first.rfind(" ", 0, HEADLINE_MAX_CHARS)
+        if cut <= 0:
+            cut = HEADLINE_MAX_CHARS
+        first, rest = first[:cut], first[cut:] + sep + rest
+    return first, rest
+
+
+def _tokens(text: str) -> list[str]:
+    return [token.lower() for token in word_tokenize(text)] if text.strip() else []
+
+
+def analyse(text: str, title: str | None = None) -> Doc:
+    """Validate, normalise and tokenise one text (and its optional title) into a :class:`Doc`.
+
+    Parameters
+    ----------
+    text : str
+        The post or article body.  May be empty.
+    title : str or None
+        The headline, when the source has one.  Without it, the text's first line is the headline.
+
+    Raises
+    ------
+    TypeError
+        If ``text`` (or a given ``title``) is not a ``str``.
+
+    Examples
+    --------
+    >>> doc = analyse("Sốc: thuỷ điện xả lũ!\\nNgười dân di dời.")
+    >>> doc.headline_tokens
+    ('sốc', ':', 'thủy điện', 'xả', 'lũ', '!')
+    """
+    _check_text(text, "text")
+    if title is not None:
+        _check_text(title, "title")
+    truncated = len(text) + len(title or "") > MAX_CHARS
+    if truncated:
+        text = text[: max(0, MAX_CHARS - len(title or ""))]
+        title = None if title is None else title[:MAX_CHARS]
+    text = clean(text)
+    if title is not None and title.strip():
+        headline, rest, kind = clean(title).strip(), text, "title"
+    else:
+        headline, rest = _split_headline(text)
+        kind = "opening" if rest.strip() else "text"
+    head_tokens = _tokens(headline)
+    tokens = head_tokens + _tokens(rest)
+    body = headline + "\n" + rest if rest.strip() else headline
+    return Doc(tuple(tokens), len(head_tokens), headline, body, kind, truncated)

@@ -1,0 +1,28 @@
+import csv
+from pathlib import Path
+
+import pytest
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+
+
+def read_csv(name):
+    with open(DATA / name, encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+@pytest.fixture(scope="session")
+def model():
+    import misinfo
+
+    return misinfo.load_model()
+
+
+@pytest.fixture(scope="session")
+def guard_texts():
+    return [row["text"] for row in read_csv("guard_critical_news.csv")]
+
+
+@pytest.fixture(scope="session")
+def sample_rows():
+    return read_csv("sample_posts.csv")

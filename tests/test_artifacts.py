@@ -1,0 +1,70 @@
+import json
+import shutil
+
+import pytest
+
+import misinfo
+from misinfo.artifacts import ArtifactError, load_heads, save, sha256
+from misinfo.model import _model_dir
+
+
+@pytest.fixture()
+def model_copy(tmp_path):
+    target = tmp_path / "model"
+    shutil.copytree(_model_dir("fast"), target)
+    return target
+
+
+def test_shipped_metadata_describes_and_verifies_every_file():
+    path = _model_dir("fast")
+    meta = json.loads((path / "metadata.json").read_text(encoding="utf-8"))
+    for key in ("model_version", "thresholds", "heads", "test_metrics", "library_versions", "files"):
+        assert key in meta
+    for name, digest in meta["files"].items():
+        assert sha256(path / name) == digest
+    assert {"scikit-learn", "numpy", "underthesea"} <= set(meta["library_versions"])
+
+
+def test_a_tampered_file_is_refused_before_loading(model_copy):
+    with open(model_copy / "sensational.joblib", "ab") as f:
+        f.write(b"\0")
+    with pytest.raises(ArtifactError, match="sha256"):
+        misinfo.load_model(model_copy)
+
+
+def test_a_model_from_another_scikit_learn_is_refused_with_a_retrain_hint(model_copy):
+    meta = json.loads((model_copy / "metadata.json").read_text(encoding="utf-8"))
+    meta["library_versions"]["scikit-learn"] = "0.24.2"
+    (model_copy / "metadata.json").write_text(json.dumps(meta), encoding="utf-8")
+    with pytest.raises(ArtifactError, match="retrain"):
+        load_heads(model_copy)
+
+
+def test_a_directory_without_metadata_is_not_a_model(tmp_path):
+    with pytest.raises(ArtifactError, match="metadata.json"):
+        load_heads(tmp_path)
+
+
+def test_a_missing_head_file_is_named(model_copy):
+    (model_copy / "misinformation.joblib").unlink()
+    with pytest.raises(ArtifactError, match="misinformation"):
+        load_heads(model_copy)
+
+
+def test_a_loaded_copy_scores_like_the_default(model_copy, model):
+    copy = misinfo.load_model(model_copy)
+    assert copy is not model
+    assert copy.score("Sốc: sự thật phía sau!") == model.score("Sốc: sự thật phía sau!")
+
+
+def test_save_is_atomic_and_keeps_the_old_model_on_failure(model_copy):
+    before = {p.name: p.read_bytes() for p in model_copy.iterdir()}
+
+    class Unpicklable:
+        def __reduce__(self):
+            raise RuntimeError("cannot pickle")
+
+    with pytest.raises(RuntimeError):
+        save(model_copy, {"misinformation": Unpicklable(), "sensational": Unpicklable()}, {"heads": {}})
+    assert {p.name: p.read_bytes() for p in model_copy.iterdir()} == before
+    assert not [p for p in model_copy.parent.iterdir() if p.name.startswith(".model.")]

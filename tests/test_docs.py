@@ -1,0 +1,18 @@
+"""The docstring examples run, against the installed package."""
+import doctest
+
+import pytest
+
+import misinfo
+import misinfo.evaluate
+import misinfo.features
+import misinfo.model
+import misinfo.text
+import misinfo.train
+
+
+@pytest.mark.parametrize("module", [misinfo, misinfo.text, misinfo.features, misinfo.model, misinfo.evaluate, misinfo.train],
+                         ids=lambda m: m.__name__)
+def test_docstring_examples(module):
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    assert result.failed == 0

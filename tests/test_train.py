@@ -1,0 +1,65 @@
+import numpy as np
+import pytest
+
+from misinfo.evaluate import expected_calibration_error, head_metrics
+from misinfo.text import analyse
+from misinfo.train import choose_threshold, fit_head, make_head
+
+CLICKBAIT_IDS = {"p002", "p006", "p010", "p014", "p018", "p022", "p026", "p030", "p034", "p036", "p038", "p040"}
+
+
+@pytest.fixture(scope="module")
+def headlines(sample_rows, guard_texts):
+    rows = [r for r in sample_rows if r["title"]]
+    docs = [analyse(r["title"]) for r in rows] + [analyse(t.split(",")[0]) for t in guard_texts[:20]]
+    y = np.array([int(r["id"] in CLICKBAIT_IDS) for r in rows] + [0] * 20)
+    return docs, y
+
+
+def test_a_head_trains_end_to_end_on_a_small_fixture(headlines):
+    docs, y = headlines
+    stack, threshold, proba = fit_head("sensational", docs, y, seed=1)
+    assert 0 < threshold < 1 and proba.shape == (len(y),)
+    scores = stack.predict_proba(docs)[:, 1]
+    assert scores[y == 1].mean() > scores[y == 0].mean()
+
+
+def test_training_is_deterministic(headlines):
+    docs, y = headlines
+    a = fit_head("sensational", docs, y, seed=3)
+    b = fit_head("sensational", docs, y, seed=3)
+    assert a[1] == b[1] and np.array_equal(a[2], b[2])
+
+
+def test_unknown_task_or_tier_is_refused():
+    with pytest.raises(ValueError, match="task"):
+        make_head("spam")
+    with pytest.raises(ValueError, match="tier"):
+        make_head("sensational", "huge")
+
+
+def test_single_class_is_refused(headlines):
+    docs, _ = headlines
+    with pytest.raises(ValueError, match="two classes"):
+        make_head("sensational").fit(docs, np.zeros(len(docs)))
+
+
+def test_choose_threshold_best_f1_and_target_precision():
+    y = np.array([0, 0, 0, 1, 1, 1, 0, 1])
+    p = np.array([0.1, 0.2, 0.3, 0.6, 0.7, 0.8, 0.65, 0.4])
+    assert choose_threshold(y, p) == 0.4
+    assert choose_threshold(y, p, target_precision=1.0) == 0.7
+    with pytest.raises(ValueError, match="precision"):
+        choose_threshold([0, 1], [0.9, 0.1], target_precision=1.0)
+
+
+def test_metrics_match_scikit_learn_and_ece_is_zero_when_perfect():
+    from sklearn.metrics import f1_score, roc_auc_score
+
+    y = np.array([0, 1, 0, 1, 1, 0])
+    p = np.array([0.2, 0.9, 0.4, 0.6, 0.3, 0.1])
+    m = head_metrics(y, p, 0.5)
+    assert m["roc_auc"] == roc_auc_score(y, p)
+    assert m["macro_f1"] == f1_score(y, p >= 0.5, average="macro")
+    assert expected_calibration_error([0, 0, 1, 1], [0.0, 0.0, 1.0, 1.0]) == 0.0
+    assert expected_calibration_error([0, 0], [0.9, 0.9]) == pytest.approx(0.9)
