@@ -102,6 +102,7 @@ def main() -> None:
     parser.add_argument("--tier", action="append", choices=("fast", "accurate"))
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument("--card", action="store_true", help="write the speed figures into models/MODEL_CARD.md")
     args = parser.parse_args()
     import misinfo
     from misinfo.model import _model_dir
@@ -130,6 +131,32 @@ def main() -> None:
             print(f"  {key:<58} {value:,.4f}" if isinstance(value, float) else f"  {key:<58} {value}")
     if args.json:
         args.json.write_text(json.dumps(report, indent=2), encoding="utf-8")
+    if args.card:
+        write_card_speed(report)
+
+
+def write_card_speed(report: dict) -> None:
+    from misinfo.train import SPEED_END, SPEED_START
+
+    card = ROOT / "models" / "MODEL_CARD.md"
+    lines = [SPEED_START, "", "Measured by `python benchmarks/bench_core.py` on this project's 2-core machine "
+             "(medians; ratios within one run):", ""]
+    cold = report["cold start"]
+    lines.append(f"- `import misinfo` + first `score`: {cold['import misinfo + first score (s, median)']:.2f} s "
+                 f"({cold['incl. interpreter start (s)']:.2f} s with interpreter start)")
+    lines.append(f"- shipped artifacts: {report['artifacts (MB)']['total']:.1f} MB in total")
+    for key, figures in report.items():
+        if key.endswith("throughput"):
+            tier = key.split(":")[0]
+            lines.append(f"- `{tier}` on one core: {figures['score_many texts/s']:.1f} texts/s "
+                         f"(posts and headlines, {figures['chars'] / figures['texts']:.0f} characters on average); "
+                         f"underthesea `word_tokenize` alone: {figures['word_tokenize texts/s']:.1f} texts/s "
+                         f"({figures['word_tokenize chars/s']:,.0f} characters/s); ratio "
+                         f"{figures['score_many / word_tokenize (median of per-run ratios)']:.2f}")
+    lines += ["", SPEED_END]
+    text = card.read_text(encoding="utf-8")
+    start, end = text.index(SPEED_START), text.index(SPEED_END) + len(SPEED_END)
+    card.write_text(text[:start] + "\n".join(lines) + text[end:], encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -97,7 +97,7 @@ class CompactTfidfVectorizer(TfidfVectorizer):
     _SEP = "\x00"  # never in a term: misinfo.text.clean removes NUL characters
 
     def __getstate__(self):
-        state = super().__getstate__()
+        state = dict(super().__getstate__())  # a copy: object.__getstate__ returns __dict__ itself
         vocabulary = state.pop("vocabulary_", None)
         if vocabulary is not None:
             state["vocabulary_terms_"] = self._SEP.join(sorted(vocabulary, key=vocabulary.__getitem__))

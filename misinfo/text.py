@@ -114,8 +114,8 @@ class Doc:
 def word_tokenize(text: str) -> list[str]:
     """underthesea word segmentation (with its token normalisation); the only underthesea call.
 
-    >>> word_tokenize("Bác sĩ bây giờ có thể báo tin")
-    ['Bác sĩ', 'bây giờ', 'có thể', 'báo tin']
+    >>> word_tokenize("Bác sĩ bây giờ có thể thản nhiên báo tin bệnh nhân bị ung thư")
+    ['Bác sĩ', 'bây giờ', 'có thể', 'thản nhiên', 'báo', 'tin', 'bệnh nhân', 'bị', 'ung thư']
     """
     from underthesea import word_tokenize as _underthesea_word_tokenize
 
@@ -152,8 +152,29 @@ def _split_headline(text: str) -> tuple[str, str]:
     return first, rest
 
 
+_PLACEHOLDER_WORDS = frozenset(PLACEHOLDER_DISPLAY)
+
+
 def _tokens(text: str) -> list[str]:
-    return [token.lower() for token in word_tokenize(text)] if text.strip() else []
+    if not text.strip():
+        return []
+    out = []
+    for token in word_tokenize(text):
+        token = token.lower()
+        if " " in token and not _PLACEHOLDER_WORDS.isdisjoint(token.split()):
+            # the segmenter sometimes glues a placeholder to a word ("khẩn xemoji"): unglue it
+            words: list[str] = []
+            for part in token.split():
+                if part in _PLACEHOLDER_WORDS:
+                    out.extend([" ".join(words), part] if words else [part])
+                    words = []
+                else:
+                    words.append(part)
+            if words:
+                out.append(" ".join(words))
+        else:
+            out.append(token)
+    return out
 
 
 def analyse(text: str, title: str | None = None) -> Doc:
@@ -174,8 +195,8 @@ def analyse(text: str, title: str | None = None) -> Doc:
     Examples
     --------
     >>> doc = analyse("Sốc: thuỷ điện xả lũ!\\nNgười dân di dời.")
-    >>> doc.headline_tokens
-    ('sốc', ':', 'thủy điện', 'xả', 'lũ', '!')
+    >>> doc.headline_tokens, doc.headline_kind
+    (('sốc', ':', 'thủy', 'điện', 'xả', 'lũ', '!'), 'opening')
     """
     _check_text(text, "text")
     if title is not None:

@@ -50,6 +50,7 @@ def test_compact_vectorizer_pickles_to_the_same_transform():
     compact = CompactTfidfVectorizer(analyzer=body_words).fit(DOCS)
     restored = pickle.loads(pickle.dumps(compact))
     assert restored.vocabulary_ == plain.vocabulary_
+    assert compact.vocabulary_ == plain.vocabulary_  # pickling leaves the original intact
     assert np.allclose(restored.transform(DOCS).toarray(), plain.transform(DOCS).toarray())
 
 

@@ -32,7 +32,7 @@ def test_score_returns_plain_frozen_score(model):
     assert result.to_dict()["reasons"] == list(result.reasons)
 
 
-@pytest.mark.parametrize("bait,plain", zip(CLICKBAIT, PLAIN))
+@pytest.mark.parametrize("bait,plain", list(zip(CLICKBAIT, PLAIN)))
 def test_clickbait_headline_is_more_sensational_than_a_plain_one(model, bait, plain):
     assert model.score(bait).sensational > model.score(plain).sensational
 

@@ -91,3 +91,8 @@ def test_a_long_first_line_is_cut_at_a_sentence_end():
     doc = analyse(text)
     assert doc.headline == "Câu mở đầu rất ngắn."
     assert doc.headline_kind == "opening"
+
+
+def test_placeholders_stay_single_tokens_even_when_the_segmenter_glues_them():
+    doc = analyse("cảnh báo khẩn 😀 ngay")
+    assert "xemoji" in doc.tokens and not any(" xemoji" in t or "xemoji " in t for t in doc.tokens)
