@@ -7,8 +7,10 @@ style, with the reasons behind them.  A score is a reason to look, never a verdi
 ['flagged', 'misinformation', 'model_version', 'reasons', 'sensational']
 """
 from .artifacts import ArtifactError
+from .batch import BatchResult, score_csv, score_frame
 from .model import Model, load_model, score, score_many
 from .result import Score
 
 __version__ = "0.1.0"
-__all__ = ["score", "score_many", "load_model", "Model", "Score", "ArtifactError", "__version__"]
+__all__ = ["score", "score_many", "score_csv", "score_frame", "load_model", "Model", "Score", "BatchResult",
+           "ArtifactError", "__version__"]

@@ -169,3 +169,84 @@ def report_cmd(scored, by, period, time_column, plot_path, encoding, delimiter):
 def main(argv=None):
     """Entry point of the ``misinfo`` console script."""
     cli.main(args=argv, prog_name="misinfo")
+
+
+# -- training and evaluation ------------------------------------------------------------------
+def _metadata_columns(likes, comments, shares, time):
+    return (likes, comments, shares, time) if any((likes, comments, shares, time)) else None
+
+
+def _labelled_data_options(f):
+    for option in reversed([
+        click.option("--data", "data", required=True, multiple=True, type=click.Path(exists=True, dir_okay=False),
+                     help="Labelled CSV (UTF-8); repeat for several files."),
+        click.option("--task", required=True, type=click.Choice(["misinformation", "sensational"])),
+        click.option("--text-column", required=True),
+        click.option("--label-column", required=True,
+                     help="0/1, true/false, yes/no or the datasets' words (misinfo.train.LABELS)."),
+        click.option("--title-column", default=None),
+        click.option("--likes-column", default=None),
+        click.option("--comments-column", default=None),
+        click.option("--shares-column", default=None),
+        click.option("--time-column", default=None, help="Publication time: Unix seconds or ISO 8601."),
+    ]):
+        f = option(f)
+    return f
+
+
+@cli.command("train")
+@_labelled_data_options
+@click.option("--split-column", default=None,
+              help="train / val / dev / test per row (default: every row trains; threshold on out-of-fold scores).")
+@click.option("--out", required=True, type=click.Path(file_okay=False),
+              help="Model directory to write (replaced atomically; untouched on error).")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--time-budget", type=click.FloatRange(0, min_open=True), default=None,
+              help="Seconds for the hyper-parameter grid (the default C is always tried).")
+@click.option("--target-precision", type=click.FloatRange(0, 1, min_open=True), default=None,
+              help="Lowest threshold reaching this precision on validation data (default: best F1 / macro-F1).")
+@click.option("--feedback", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="Output of `misinfo score` with a reviewer_label column: reviewed rows join the training rows.")
+@click.option("--base-model", default=None, metavar="fast|accurate|DIR",
+              help="Model whose other head is copied (default: fast).")
+def train_cmd(task, data, text_column, label_column, title_column, likes_column, comments_column, shares_column,
+              time_column, split_column, out, seed, time_budget, target_precision, feedback, base_model):
+    """Train one head on labelled CSV files and write a complete model directory to --out."""
+    from .artifacts import ArtifactError
+    from .train import train_model
+
+    try:
+        meta = train_model(
+            task, list(data), text_column=text_column, label_column=label_column, split_column=split_column,
+            title_column=title_column, metadata_columns=_metadata_columns(likes_column, comments_column, shares_column,
+                                                                          time_column),
+            out=out, base_model=base_model, seed=seed, target_precision=target_precision, feedback=feedback,
+            time_budget=time_budget, log=lambda message: click.echo(message, err=True))
+    except (ValueError, TypeError, OSError, ArtifactError, ImportError) as exc:
+        raise _fail(exc) from exc
+    click.echo(json.dumps({"out": out, "model_version": meta["model_version"], "thresholds": meta["thresholds"],
+                           "validation_metrics": meta["validation_metrics"], "test_metrics": meta["test_metrics"]},
+                          ensure_ascii=False, indent=2))
+
+
+@cli.command("evaluate")
+@_model_option
+@_labelled_data_options
+@click.option("--out", "out_dir", default=None, type=click.Path(file_okay=False),
+              help="Write report.md, metrics.json and PNG plots here.")
+def evaluate_cmd(model, task, data, text_column, label_column, title_column, likes_column, comments_column,
+                 shares_column, time_column, out_dir):
+    """Metrics with 95% bootstrap intervals, confusion matrix and most confident errors of one head."""
+    from .artifacts import ArtifactError
+    from .evaluate import evaluate_model
+
+    try:
+        result = evaluate_model(
+            load(model), list(data), task=task, text_column=text_column, label_column=label_column,
+            title_column=title_column,
+            metadata_columns=_metadata_columns(likes_column, comments_column, shares_column, time_column),
+            out_dir=out_dir)
+    except (ValueError, TypeError, OSError, ArtifactError, ImportError) as exc:
+        raise _fail(exc) from exc
+    click.echo(json.dumps({k: result[k] for k in ("model_version", "task", "metrics", "confusion_matrix")},
+                          ensure_ascii=False, indent=2))

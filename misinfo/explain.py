@@ -2,6 +2,8 @@
 that fired, in a form that fits a review-queue row."""
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion, Pipeline
@@ -9,7 +11,7 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 from .features import STYLE_SIGNALS, StyleFeatures, body_words, headline_words
 from .text import PLACEHOLDER_DISPLAY, Doc
 
-__all__ = ["reasons_for"]
+__all__ = ["reasons"]
 
 #: How many words and signals a reason line names.
 TOP_WORDS = 3
@@ -17,14 +19,52 @@ TOP_SIGNALS = 2
 #: A metadata-driven change of the misinformation probability worth telling the reviewer.
 METADATA_SHIFT = 0.15
 
-_NAMES: dict[int, np.ndarray] = {}
 
+class _Explainer:
+    """What explains one head, extracted once per loaded stack: the first linear word model
+    (vectorizer, term names, coefficients) and the style signals with their weights."""
 
-def _names(vectorizer) -> np.ndarray:
-    key = id(vectorizer)
-    if key not in _NAMES:  # building the vocabulary array once per vectorizer (~50 ms)
-        _NAMES[key] = vectorizer.get_feature_names_out()
-    return _NAMES[key]
+    def __init__(self, stack):
+        self.words = self.names = self.coef = None
+        self.style: StyleFeatures | None = None
+        self.style_weights: dict = {}
+        for _, base in stack.base_estimators_:
+            parts = _linear_parts(base)
+            if parts is None:
+                continue
+            if self.words is None:
+                self.words, self.coef = parts[0], parts[1]
+                self.names = self.words.get_feature_names_out()
+            if parts[2] is not None and self.style is None:
+                self.style = parts[2]
+                self.style_weights = dict(zip(parts[2].get_feature_names_out(), parts[3]))
+        if self.style is None and getattr(stack, "style_", None) is not None:
+            self.style, self.style_weights = stack.style_, stack.style_weights_
+
+    def top_words(self, docs) -> list[list[str]]:
+        if self.words is None:
+            return [[] for _ in docs]
+        X = self.words.transform(docs).tocsr()
+        out = []
+        for i in range(X.shape[0]):
+            lo, hi = X.indptr[i], X.indptr[i + 1]
+            idx = X.indices[lo:hi]
+            contrib = X.data[lo:hi] * self.coef[idx]
+            order = np.argsort(-contrib, kind="stable")[:TOP_WORDS]
+            out.append([f"“{_display(self.names[idx[k]])}”" for k in order if contrib[k] > 0])
+        return out
+
+    def signals(self, doc: Doc) -> list[str]:
+        if self.style is None:
+            return []
+        counts = self.style.counts(doc)
+        fired = []
+        for name, (_, scale) in STYLE_SIGNALS.items():
+            weight = self.style_weights.get(f"style:{name}", 0.0)
+            if name != "length" and counts[name] > 0 and weight > 0:
+                fired.append((min(counts[name] / scale, 1.0) * weight, _signal_text(name, counts[name])))
+        fired.sort(key=lambda t: -t[0])
+        return [text for _, text in fired[:TOP_SIGNALS]]
 
 
 def _linear_parts(pipeline):
@@ -52,72 +92,45 @@ def _display(term: str) -> str:
     return " ".join(PLACEHOLDER_DISPLAY.get(w, w) for w in term.replace("|", " ").split(" "))
 
 
-def _top_words(stack, doc: Doc) -> list[str]:
-    totals: dict[str, float] = {}
-    for _, base in stack.base_estimators_:
-        parts = _linear_parts(base)
-        if parts is None:
-            continue
-        vectorizer, coef = parts[0], parts[1]
-        row = vectorizer.transform([doc])
-        names = _names(vectorizer)
-        for j, value in zip(row.indices, row.data):
-            totals[names[j]] = float(value * coef[j])
-        break  # the first linear word model explains the head
-    top = sorted((t for t in totals.items() if t[1] > 0), key=lambda t: -t[1])[:TOP_WORDS]
-    return [f"“{_display(term)}”" for term, _ in top]
-
-
-def _style_weights(stack) -> tuple[StyleFeatures | None, dict]:
-    for _, base in stack.base_estimators_:
-        parts = _linear_parts(base)
-        if parts and parts[2] is not None:
-            return parts[2], dict(zip(parts[2].get_feature_names_out(), parts[3]))
-    if getattr(stack, "style_", None) is not None:
-        return stack.style_, stack.style_weights_
-    return None, {}
-
-
 def _signal_text(name: str, count: float) -> str:
-    desc = STYLE_SIGNALS[name][0]
     if name == "all_caps":
         return f"{count:.0%} of words in CAPITALS"
     if name == "no_source":
         return "no source or link"
-    return f"{count:g} {desc}"
+    return f"{count:g} {STYLE_SIGNALS[name][0]}"
 
 
-def _signals(stack, doc: Doc) -> list[str]:
-    style, weights = _style_weights(stack)
-    if style is None:
+_EXPLAINERS: dict[int, tuple[object, _Explainer]] = {}
+_LOCK = threading.Lock()
+
+
+def _explainer(stack) -> _Explainer:
+    key = id(stack)
+    with _LOCK:  # built once per loaded head (~50 ms: the vocabulary's term names)
+        if key not in _EXPLAINERS or _EXPLAINERS[key][0] is not stack:
+            _EXPLAINERS[key] = (stack, _Explainer(stack))
+        return _EXPLAINERS[key][1]
+
+
+def reasons(head: str, stack, docs, proba, text_proba=None) -> list[list[str]]:
+    """Reason lines for one head, for each of ``docs`` (the flagged ones)."""
+    if not docs:
         return []
-    counts = style.counts(doc)
-    fired = []
-    for name, (_, scale) in STYLE_SIGNALS.items():
-        if name == "length" or counts[name] <= 0:
-            continue
-        weight = weights.get(f"style:{name}", 0.0)
-        if weight > 0:
-            fired.append((min(counts[name] / scale, 1.0) * weight, _signal_text(name, counts[name])))
-    fired.sort(key=lambda t: -t[0])
-    return [text for _, text in fired[:TOP_SIGNALS]]
-
-
-def reasons_for(head: str, stack, doc: Doc, proba: float, text_proba: float | None = None) -> list[str]:
-    """Reason lines for one flagged head of one doc."""
-    lines = []
-    words = _top_words(stack, doc)
-    signals = _signals(stack, doc)
-    what = f"{head} {proba:.2f}"
-    if head == "sensational" and doc.headline_kind == "opening":
-        what += " (opening line)"
-    if words:
-        lines.append(f"{what}: words {', '.join(words)}")
-    if signals:
-        lines.append(f"{head} signals: {', '.join(signals)}")
-    if not lines:
-        lines.append(f"{what}: overall style, no single word stands out")
-    if text_proba is not None and abs(proba - text_proba) >= METADATA_SHIFT:
-        verb = "raised" if proba > text_proba else "lowered"
-        lines.append(f"engagement metadata {verb} the {head} score from {text_proba:.2f} to {proba:.2f}")
-    return lines
+    explainer = _explainer(stack)
+    out = []
+    for k, (doc, words) in enumerate(zip(docs, explainer.top_words(docs))):
+        p = float(proba[k])
+        what = f"{head} {p:.2f}" + (" (opening line)" if head == "sensational" and doc.headline_kind == "opening" else "")
+        lines = []
+        if words:
+            lines.append(f"{what}: words {', '.join(words)}")
+        signals = explainer.signals(doc)
+        if signals:
+            lines.append(f"{head} signals: {', '.join(signals)}")
+        if not lines:
+            lines.append(f"{what}: overall style, no single word stands out")
+        if text_proba is not None and abs(p - float(text_proba[k])) >= METADATA_SHIFT:
+            verb = "raised" if p > text_proba[k] else "lowered"
+            lines.append(f"engagement metadata {verb} the {head} score from {float(text_proba[k]):.2f} to {p:.2f}")
+        out.append(lines)
+    return out

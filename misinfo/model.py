@@ -10,7 +10,7 @@ from types import MappingProxyType
 
 import numpy as np
 
-from .explain import reasons_for
+from .explain import reasons
 from .features import metadata_row
 from .result import Score
 from .text import MAX_CHARS, Doc, analyse
@@ -108,22 +108,25 @@ class Model:
             idx = live[start:start + BATCH_SIZE]
             batch = [docs[i] for i in idx]
             mis, mis_text = self.heads["misinformation"].predict_proba_both(batch, meta[idx])
+            mis, mis_text = mis[:, 1], mis_text[:, 1]
             sen = self.heads["sensational"].predict_proba(batch)[:, 1]
+            sen_limit = np.array([limits["sensational_opening" if d.headline_kind == "opening" else "sensational"]
+                                  for d in batch])
+            mis_flag, sen_flag = mis >= limits["misinformation"], sen >= sen_limit
+            notes: list[list[str]] = [[] for _ in batch]
+            m = np.flatnonzero(mis_flag)
+            for k, lines in zip(m, reasons("misinformation", self.heads["misinformation"], [batch[k] for k in m],
+                                           mis[m], mis_text[m])):
+                notes[k] += lines
+            s = np.flatnonzero(sen_flag)
+            for k, lines in zip(s, reasons("sensational", self.heads["sensational"], [batch[k] for k in s], sen[s])):
+                notes[k] += lines
             for k, i in enumerate(idx):
-                out[i] = self._result(docs[i], float(mis[k, 1]), float(mis_text[k, 1]), float(sen[k]), limits)
+                if docs[i].truncated:
+                    notes[k].append(f"text truncated to its first {MAX_CHARS:,} characters")
+                out[i] = Score(round(float(mis[k]), 6), round(float(sen[k]), 6),
+                               bool(mis_flag[k] or sen_flag[k]), tuple(notes[k]), self.version)
         return out
-
-    def _result(self, doc: Doc, mis: float, mis_text: float, sen: float, limits) -> Score:
-        sen_limit = limits["sensational_opening" if doc.headline_kind == "opening" else "sensational"]
-        mis_flag, sen_flag = mis >= limits["misinformation"], sen >= sen_limit
-        reasons: list[str] = []
-        if mis_flag:
-            reasons += reasons_for("misinformation", self.heads["misinformation"], doc, mis, mis_text)
-        if sen_flag:
-            reasons += reasons_for("sensational", self.heads["sensational"], doc, sen)
-        if doc.truncated:
-            reasons.append(f"text truncated to its first {MAX_CHARS:,} characters")
-        return Score(round(mis, 6), round(sen, 6), bool(mis_flag or sen_flag), tuple(reasons), self.version)
 
 
 def _check_thresholds(thresholds: dict, required: bool) -> dict:

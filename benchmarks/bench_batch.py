@@ -1,0 +1,215 @@
+"""Throughput and memory of `misinfo score` on realistic CSV exports (issue 4's bars).
+
+Builds a CSV of N rows by sampling and recombining ReINTEL posts and ViClickbait titles and leads
+from ../shared/datasets (read in place, never copied into the repository; the generated files go
+to a temporary directory), then measures:
+
+* underthesea ``word_tokenize`` alone on the same texts (rows/s, in this process);
+* ``misinfo score --jobs 1`` and ``--jobs 2`` (rows/s, wall clock of the whole command, and
+  excluding the model-loading start-up measured on a header-only file);
+* the same with 30% of the rows reposts of a recent row (the dedup speed-up);
+* peak RSS of the whole process tree (parent + workers) and of the largest single process, for
+  the N-row file and a file ``--rss-scale`` times larger (flat memory = streaming works).
+
+Usage (from the repository root)::
+
+    python benchmarks/bench_batch.py                 # 100,000 rows (~100 MB) and 10x for RSS: slow
+    python benchmarks/bench_batch.py --rows 2000 --rss-scale 2   # a quick check
+
+Bars: jobs 1 >= 85% of word_tokenize alone; jobs 2 >= 1.7x jobs 1; peak RSS < 600 MB and flat.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import random
+import re
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+DATASETS = REPO.parent / "shared" / "datasets"
+HEADER = ["id", "page", "title", "text", "likes", "comments", "shares", "time"]
+_SENTENCES = re.compile(r"(?<=[.!?…])\s+")
+
+
+def load_pool(datasets: Path) -> tuple[list[dict], list[str], list[str]]:
+    """ReINTEL posts (with metadata), ViClickbait titles and leads."""
+    with open(datasets / "reintel-vlsp2020" / "public_train.decoded-utf8.csv", encoding="utf-8", newline="") as f:
+        posts = [r for r in csv.DictReader(f) if r["post_message"].strip()]
+    with open(datasets / "viclickbait-2025" / "clickbait_dataset_vietnamese.csv", encoding="utf-8", newline="") as f:
+        articles = list(csv.DictReader(f))
+    titles = [a["title"] for a in articles if a["title"].strip()]
+    leads = [a["lead_paragraph"] for a in articles if a["lead_paragraph"].strip()]
+    return posts, titles, leads
+
+
+def make_row(i: int, rng: random.Random, posts, titles, leads) -> list[str]:
+    """A new, realistic row: a recombined post, or an article (title + lead), with metadata."""
+    post = rng.choice(posts)
+    if rng.random() < 0.3:  # an article from a news page
+        title, text = rng.choice(titles), rng.choice(leads)
+        if rng.random() < 0.5:
+            text += " " + " ".join(_SENTENCES.split(rng.choice(leads))[:2])
+    else:  # a social post: the start of one post and the end of another
+        a = _SENTENCES.split(post["post_message"])
+        b = _SENTENCES.split(rng.choice(posts)["post_message"])
+        title = ""
+        text = " ".join(a[: rng.randint(1, max(1, len(a)))] + b[rng.randint(0, len(b) - 1):])
+    ts = (post["timestamp_post"] or "").strip()
+    if not ts.isdigit():
+        ts = ""
+    elif rng.random() < 0.5:
+        ts = time.strftime("%Y-%m-%dT%H:%M:%S+07:00", time.gmtime(int(float(ts)) + 7 * 3600))
+    return [str(i), post["user_name"][:12], title, text, post["num_like_post"], post["num_comment_post"],
+            post["num_share_post"], ts]
+
+
+def build_csv(path: Path, rows: int, seed: int, pool, duplicates: float = 0.0) -> list[str]:
+    """Write the CSV; ``duplicates`` of the rows repost one of the last 2,000 rows. Returns the texts."""
+    rng = random.Random(seed)
+    recent: list[list[str]] = []
+    texts = []
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(HEADER)
+        for i in range(rows):
+            if recent and rng.random() < duplicates:
+                row = [str(i), *rng.choice(recent)[1:]]
+            else:
+                row = make_row(i, rng, *pool)
+            recent.append(row)
+            if len(recent) > 2000:
+                recent.pop(0)
+            writer.writerow(row)
+            texts.append(row[3])
+    return texts
+
+
+def tokenize_rate(texts: list[str]) -> float:
+    from underthesea import word_tokenize
+
+    word_tokenize("khởi động")
+    start = time.perf_counter()
+    for text in texts:
+        word_tokenize(text)
+    return len(texts) / (time.perf_counter() - start)
+
+
+def _tree_rss(pid: int) -> tuple[int, int]:
+    """(sum, max) resident set size in bytes of a process and its descendants (Linux /proc)."""
+    try:
+        import psutil
+
+        proc = psutil.Process(pid)
+        rss = [p.memory_info().rss for p in [proc, *proc.children(recursive=True)]]
+        return sum(rss), max(rss)
+    except ImportError:
+        pass
+    except Exception:
+        return 0, 0
+    rss, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            status = Path(f"/proc/{p}/status").read_text()
+            rss.append(int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) * 1024)
+            for task in Path(f"/proc/{p}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+        except (OSError, AttributeError, ValueError):
+            continue
+    return (sum(rss), max(rss)) if rss else (0, 0)
+
+
+def run_score(path: Path, jobs: int, extra=()) -> dict:
+    """Run `misinfo score` on ``path``; wall time and peak RSS of its process tree."""
+    out = path.with_suffix(".scored.csv")
+    cmd = [sys.executable, "-m", "misinfo", "score", str(path), "-o", str(out), "--text-column", "text",
+           "--title-column", "title", "--likes-column", "likes", "--comments-column", "comments",
+           "--shares-column", "shares", "--time-column", "time", "--jobs", str(jobs), "--quiet", *extra]
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=REPO)
+    peak = [0, 0]
+
+    def watch():
+        while proc.poll() is None:
+            total, largest = _tree_rss(proc.pid)
+            peak[0], peak[1] = max(peak[0], total), max(peak[1], largest)
+            time.sleep(0.1)
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    code = proc.wait()
+    seconds = time.perf_counter() - start
+    watcher.join()
+    if code not in (0, 3):
+        raise SystemExit(f"misinfo score failed with exit status {code}: {' '.join(cmd)}")
+    out.unlink(missing_ok=True)
+    return {"seconds": seconds, "rss_total": peak[0], "rss_max": peak[1]}
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rows", type=int, default=100_000, help="rows of the main CSV (default 100,000)")
+    parser.add_argument("--rss-scale", type=int, default=10, help="the RSS check also scores a file this many times larger")
+    parser.add_argument("--tokenize-rows", type=int, default=20_000, help="rows timed for word_tokenize alone")
+    parser.add_argument("--datasets", type=Path, default=DATASETS)
+    parser.add_argument("--workdir", type=Path, default=None, help="where to write the generated CSVs (default: a temp dir)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--chunk-size", type=int, default=None,
+                        help="passed to misinfo score (default: its own); an input of one chunk runs in-process")
+    args = parser.parse_args(argv)
+    extra = ["--chunk-size", str(args.chunk_size)] if args.chunk_size else []
+
+    pool = load_pool(args.datasets)
+    workdir = tempfile.TemporaryDirectory(prefix="misinfo-bench-", dir=args.workdir)
+    tmp = Path(workdir.name)
+    main_csv, dup_csv, big_csv, empty_csv = (tmp / n for n in ("rows.csv", "dup30.csv", "big.csv", "empty.csv"))
+    texts = build_csv(main_csv, args.rows, args.seed, pool)
+    build_csv(dup_csv, args.rows, args.seed, pool, duplicates=0.3)
+    empty_csv.write_text(",".join(HEADER) + "\n", encoding="utf-8")
+    mb = main_csv.stat().st_size / 1e6
+    print(f"built {args.rows:,} rows ({mb:.1f} MB) in {tmp}", file=sys.stderr)
+
+    sample = random.Random(args.seed).sample(texts, min(len(texts), args.tokenize_rows))
+    tok = tokenize_rate(sample)
+    startup = run_score(empty_csv, 1)["seconds"]
+    results = {}
+    for name, path, jobs in (("jobs 1", main_csv, 1), ("jobs 2", main_csv, 2),
+                             ("jobs 1, 30% dup", dup_csv, 1), ("jobs 2, 30% dup", dup_csv, 2)):
+        print(f"scoring: {name} ...", file=sys.stderr)
+        results[name] = run_score(path, jobs, extra)
+    big_rows = args.rows * args.rss_scale
+    build_csv(big_csv, big_rows, args.seed + 1, pool)
+    big_mb = big_csv.stat().st_size / 1e6
+    print(f"scoring: {big_rows:,} rows ({big_mb:.0f} MB), jobs 2 ...", file=sys.stderr)
+    results["big"] = run_score(big_csv, 2, extra)
+
+    def rate(r, rows=args.rows, minus_startup=False):
+        return rows / (r["seconds"] - (startup if minus_startup else 0))
+
+    print(f"\nword_tokenize alone ({len(sample):,} of the same texts): {tok:,.0f} rows/s;"
+          f" `misinfo score` start-up (model load): {startup:.1f} s\n")
+    print(f"{'run':<22}{'rows':>10}{'MB':>8}{'rows/s':>9}{'w/o start':>11}{'vs tokenize':>13}"
+          f"{'RSS tree':>10}{'RSS max':>9}")
+    for name, r in results.items():
+        rows, size = (big_rows, big_mb) if name == "big" else (args.rows, mb)
+        print(f"{name if name != 'big' else 'jobs 2, large input':<22}{rows:>10,}{size:>8.0f}{rate(r, rows):>9,.0f}"
+              f"{rate(r, rows, True):>11,.0f}{rate(r, rows, True) / tok:>12.0%}"
+              f"{r['rss_total'] / 2**20:>9.0f}M{r['rss_max'] / 2**20:>8.0f}M")
+    j1, j2 = results["jobs 1"], results["jobs 2"]
+    print(f"\njobs 1 / word_tokenize: {rate(j1, minus_startup=True) / tok:.0%} (bar >= 85%)"
+          f"   jobs 2 / jobs 1: {rate(j2, minus_startup=True) / rate(j1, minus_startup=True):.2f}x (bar >= 1.7x)")
+    print(f"30% duplicates speed-up: jobs 1 {rate(results['jobs 1, 30% dup']) / rate(j1):.2f}x, "
+          f"jobs 2 {rate(results['jobs 2, 30% dup']) / rate(j2):.2f}x (ideal 1/0.7 = 1.43x)")
+    print(f"peak RSS (tree): {j2['rss_total'] / 2**20:.0f} MB for {mb:.0f} MB vs "
+          f"{results['big']['rss_total'] / 2**20:.0f} MB for {big_mb:.0f} MB (bar < 600 MB, flat)")
+    workdir.cleanup()
+
+
+if __name__ == "__main__":
+    main()

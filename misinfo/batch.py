@@ -1,0 +1,1045 @@
+"""Streaming CSV scoring: any size, any real-world encoding, never lose a row.
+
+:func:`score_csv` reads a CSV export in chunks, scores every row with worker processes and writes
+every input column unchanged, in the same order and row order, followed by
+:data:`OUTPUT_COLUMNS`.  Memory stays flat as the input grows: only a few chunks are in flight at
+a time, and ``sort=True`` sorts on disk.
+
+How real exports are read
+-------------------------
+* **Encoding**: a BOM decides (UTF-8, UTF-16, UTF-32); without one the input is UTF-8 unless
+  ``encoding`` says otherwise (e.g. ``"cp1258"``, whose combining tone marks the core puts in
+  NFC).  Bytes that do not decode make only their own row fail (``error`` says so).
+* **Delimiter**: ``,`` ``;`` tab or ``|``, chosen on the first 64 KB by parsing it with each one
+  and keeping the one whose header holds ``text_column`` and whose rows have as many fields as
+  the header (robust to quoted fields with newlines, unlike ``csv.Sniffer``); or ``delimiter``.
+* Quoted fields with embedded delimiters and newlines, CRLF or LF, duplicate header names and
+  cells up to :data:`FIELD_SIZE_LIMIT` characters (text beyond ``misinfo.text.MAX_CHARS`` is cut
+  by the core, which says so in ``reasons``).  Blank lines are not rows and are skipped.
+
+What a row gets
+---------------
+* ``misinformation``, ``sensational``: probabilities with 6 decimals; ``flagged``: ``true`` or
+  ``false``; ``reasons`` joined with ``" | "``; ``model_version``; ``error`` empty.
+* A row that cannot be scored (undecodable bytes, fewer or more fields than the header) keeps
+  its cells, gets empty score columns and the reason in ``error``, and is counted in
+  :attr:`BatchResult.failed`.  A short row is padded with empty cells; the cells of a long row
+  beyond the header are quoted in ``error``.  Undecodable bytes are written as U+FFFD, so the
+  output is always valid UTF-8.
+* Engagement and time cells that cannot be read (``"abc"`` likes, a negative count, a date that
+  is neither Unix seconds nor ISO 8601) count as unknown; the row is scored on the rest and a
+  note such as ``likes 'abc' is not a count: treated as unknown`` is added to ``reasons``.
+  Counts may use thousands separators (``1,234`` / ``1.234``) or ``K``/``M`` suffixes
+  (``1.2K``); times are Unix seconds (numbers of 1e11 or more are taken as milliseconds) or ISO
+  8601 (naive times are Vietnam time, as in the core).
+
+Output and interruption
+-----------------------
+The output is written as UTF-8 (with a BOM when the input had one, so that Excel reads it) to a
+hidden ``.OUTPUT.part`` file next to OUTPUT, renamed over OUTPUT only when complete.  After every
+chunk a sidecar ``.OUTPUT.part.json`` records the rows read and the bytes written; with
+``resume=True`` an interrupted run (killed, Ctrl-C, a crash) continues from its last completed
+chunk and yields the same file as an uninterrupted run.  Rows whose text, title and metadata are
+equal are analysed and scored once (within a chunk and across the last
+:data:`REUSE_CACHE_SIZE` distinct rows); which rows are reused depends only on the input, so
+the output is identical for any ``jobs``.  Each process also keeps its last
+:data:`DOC_CACHE_SIZE` analysed texts, so a repost with other engagement counts is not tokenised
+again.
+"""
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import hashlib
+import heapq
+import io
+import json
+import math
+import os
+import re
+import sys
+import tempfile
+from collections import OrderedDict, deque
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from .features import metadata_row
+from .text import MAX_CHARS
+
+__all__ = ["score_csv", "score_frame", "BatchResult", "OUTPUT_COLUMNS", "parse_count", "parse_time"]
+
+#: Columns appended to every input row, in this order.
+OUTPUT_COLUMNS = ("misinformation", "sensational", "flagged", "reasons", "model_version", "error")
+#: Rows per chunk: the unit of work sent to a worker and of resume checkpoints.
+CHUNK_SIZE = 2000
+#: Largest cell the reader accepts, in characters: a 50 MB cell fits; the core scores only its
+#: first MAX_CHARS characters.
+FIELD_SIZE_LIMIT = 256 * 1024 * 1024
+#: Bytes read ahead to detect the encoding and the delimiter.
+SNIFF_BYTES = 64 * 1024
+#: Distinct rows remembered for reuse across chunks (reposts): about 200 bytes each.
+REUSE_CACHE_SIZE = 50_000
+#: Rows held in memory while sorting, at most (and at most SORT_RUN_CHARS characters); the rest
+#: is sorted in runs on disk and merged.
+SORT_RUN_ROWS = 50_000
+SORT_RUN_CHARS = 32 * 1024 * 1024
+REASON_SEPARATOR = " | "
+_CANDIDATE_DELIMITERS = (",", ";", "\t", "|")
+_PROGRESS_FORMAT = 1
+
+# Undecodable bytes become lone surrogates U+DC00+byte, which no successful decode produces, so
+# a row can be checked for them after csv parsing and fail alone.
+_ESCAPE = "misinfo.escape"
+_UNDECODED = re.compile("[\udc00-\udcff]")
+
+
+def _escape_bytes(exc: UnicodeError):
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    return "".join(chr(0xDC00 + b) for b in exc.object[exc.start:exc.end]), exc.end
+
+
+codecs.register_error(_ESCAPE, _escape_bytes)
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """What :func:`score_csv` did.
+
+    Attributes
+    ----------
+    rows : int
+        Data rows read from the input (blank lines are not rows).
+    failed : int
+        Rows that could not be scored; each has its reason in the ``error`` column.
+    written : int
+        Rows written (fewer than ``rows`` only with ``only_flagged``).
+    output : str
+        The output path, or ``"-"`` for stdout.
+    """
+
+    rows: int
+    failed: int
+    written: int
+    output: str
+
+
+# -- reading the input ------------------------------------------------------------------------
+class _Chain(io.RawIOBase):
+    """The bytes read ahead, then the rest of the stream; counts the bytes consumed."""
+
+    def __init__(self, head: bytes, rest):
+        self._head = memoryview(head)
+        self._rest = rest
+        self._read = getattr(rest, "read1", rest.read)
+        self.consumed = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        if len(self._head):
+            n = min(len(buffer), len(self._head))
+            buffer[:n] = self._head[:n]
+            self._head = self._head[n:]
+        else:
+            data = self._read(len(buffer))
+            n = len(data)
+            buffer[:n] = data
+        self.consumed += n
+        return n
+
+
+def _read_head(raw) -> bytes:
+    parts, size = [], 0
+    while size < SNIFF_BYTES:
+        data = raw.read(SNIFF_BYTES - size)
+        if not data:
+            break
+        parts.append(data)
+        size += len(data)
+    return b"".join(parts)
+
+
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
+         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+
+
+def _resolve_encoding(head: bytes, encoding: str | None) -> tuple[str, bool]:
+    """Return (codec name, whether the input starts with a BOM)."""
+    bom = next((name for mark, name in _BOMS if head.startswith(mark)), None)
+    if encoding is None:
+        if bom:
+            return bom, True
+        if len(head) >= 16 and head.count(0) > len(head) // 8:
+            raise ValueError("the input looks like UTF-16 or UTF-32 without a byte-order mark; "
+                             "give the encoding, e.g. encoding='utf-16-le'")
+        return "utf-8", False
+    if not isinstance(encoding, str):
+        raise TypeError(f"encoding must be a str such as 'utf-8' or 'cp1258', got {type(encoding).__name__}")
+    try:
+        name = codecs.lookup(encoding).name
+    except LookupError:
+        raise ValueError(f"unknown encoding {encoding!r}; examples: 'utf-8', 'utf-16', 'cp1258'") from None
+    if name == "utf-8" and bom == "utf-8-sig":
+        name = "utf-8-sig"
+    return name, bom is not None
+
+
+def _check_delimiter(delimiter) -> str:
+    if not isinstance(delimiter, str):
+        raise TypeError(f"delimiter must be a one-character str, got {type(delimiter).__name__}")
+    if delimiter in ("\\t", "tab", "TAB"):
+        return "\t"
+    if len(delimiter) != 1 or delimiter in "\"\r\n":
+        raise ValueError(f"delimiter must be one character other than a quote or a newline, got {delimiter!r}; "
+                         f"for a tab use '\\t'")
+    return delimiter
+
+
+def _choose_delimiter(sample: str, at_eof: bool, want: str) -> str:
+    """Parse the sample with each candidate; prefer a header holding ``want``, consistent rows."""
+    if not at_eof:  # the last record may be cut in the middle
+        sample = sample[: sample.rfind("\n") + 1] or sample
+    best, best_score = ",", None
+    for rank, delimiter in enumerate(_CANDIDATE_DELIMITERS):
+        try:
+            rows = [r for r in csv.reader(io.StringIO(sample), delimiter=delimiter) if r]
+        except csv.Error:
+            continue
+        if not at_eof and len(rows) > 2:
+            rows = rows[:-1]
+        if not rows:
+            continue
+        header = [rows[0][0].lstrip("\ufeff"), *rows[0][1:]]
+        body = rows[1:]
+        consistent = sum(len(r) == len(header) for r in body) / len(body) if body else 1.0
+        score = (want in header, len(header) > 1, consistent, len(header), -rank)
+        if best_score is None or score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
+class _Input:
+    """An open CSV input: encoding and delimiter resolved, header read."""
+
+    def __init__(self, source, encoding: str | None, delimiter: str | None, want_column: str):
+        if source == "-":
+            self.path, raw, self._close = None, sys.stdin.buffer, False
+        elif isinstance(source, (str, os.PathLike)):
+            self.path, raw, self._close = Path(source), open(source, "rb"), True
+        else:
+            raise TypeError(f"input must be a path or '-' for stdin, got {type(source).__name__}")
+        self._raw = raw
+        try:
+            self.head = _read_head(raw)
+            self.encoding, self.bom = _resolve_encoding(self.head, encoding)
+            self.size = self.path.stat().st_size if self.path else None
+            self.chain = _Chain(self.head, raw)
+            self.text = io.TextIOWrapper(io.BufferedReader(self.chain), encoding=self.encoding,
+                                         errors=_ESCAPE, newline="")
+            if delimiter is None:
+                decoder = codecs.getincrementaldecoder(self.encoding)(errors="replace")
+                at_eof = len(self.head) < SNIFF_BYTES
+                delimiter = _choose_delimiter(decoder.decode(self.head, final=at_eof), at_eof, want_column)
+            self.delimiter = _check_delimiter(delimiter)
+            self.reader = csv.reader(self.text, delimiter=self.delimiter, quotechar='"', doublequote=True,
+                                     strict=False)
+            self.header = self._read_header()
+        except BaseException:
+            self.close()
+            raise
+
+    def _read_header(self) -> list[str]:
+        for row in self.reader:
+            if row:
+                row[0] = row[0].lstrip("\ufeff")
+                return row
+        where = str(self.path) if self.path else "stdin"
+        raise ValueError(f"the input ({where}) is empty: a CSV with a header row is needed")
+
+    def fingerprint(self) -> dict:
+        st = self.path.stat()
+        return {"path": str(self.path.resolve()), "size": st.st_size, "mtime_ns": st.st_mtime_ns,
+                "head_sha256": hashlib.sha256(self.head).hexdigest()}
+
+    def records(self) -> Iterator[tuple[int, list[str]]]:
+        """(line number, fields) of every non-blank record after the header."""
+        reader = self.reader
+        while True:
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                raise ValueError(f"line {reader.line_num}: {exc}") from exc
+            if row:
+                yield reader.line_num, row
+
+    def close(self) -> None:
+        if self._close:
+            self._raw.close()
+
+
+def _column_index(header: list[str], name, option: str, delimiter: str) -> int | None:
+    if name is None:
+        return None
+    if not isinstance(name, str):
+        raise TypeError(f"{option} must be a column name (str), got {type(name).__name__}")
+    positions = [i for i, h in enumerate(header) if h == name]
+    if not positions:
+        raise ValueError(f"{option} {name!r} is not a column of the input; columns found: {header!r} "
+                         f"(read with delimiter {delimiter!r}; give the delimiter if that is wrong)")
+    if len(positions) > 1:
+        raise ValueError(f"{option} {name!r} names {len(positions)} columns (positions "
+                         f"{[p + 1 for p in positions]}); rename one of them in the header")
+    return positions[0]
+
+
+# -- metadata cells ---------------------------------------------------------------------------
+_THOUSANDS = re.compile(r"\d{1,3}(?:([.,\s\u00a0])\d{3})(?:\1\d{3})*")
+_SUFFIXED = re.compile(r"(\d+(?:[.,]\d+)?)\s*([kKmM])")
+
+
+def parse_count(cell) -> float | None:
+    """Read an engagement count from a CSV cell or a frame value; None when empty.
+
+    Accepts numbers, ``"1234"``, ``"1,234"``, ``"1.234"`` (thousands separators), ``"1.2K"``,
+    ``"1,2K"`` and ``"3M"``.
+
+    Raises
+    ------
+    ValueError
+        If the cell is not a count.
+
+    Examples
+    --------
+    >>> parse_count("1.234"), parse_count("1,2K"), parse_count(" "), parse_count(7)
+    (1234.0, 1200.0, None, 7)
+    """
+    if cell is None or not isinstance(cell, str):
+        return cell
+    s = cell.strip()
+    if not s:
+        return None
+    if _THOUSANDS.fullmatch(s):
+        return float(re.sub(r"\D", "", s))
+    match = _SUFFIXED.fullmatch(s)
+    if match:
+        return float(match.group(1).replace(",", ".")) * (1e3 if match.group(2) in "kK" else 1e6)
+    try:
+        return float(s)
+    except ValueError:
+        raise ValueError(f"{s!r:.40} is not a count") from None
+
+
+def parse_time(cell):
+    """Read a publication time: Unix seconds (or milliseconds, from 1e11) or ISO 8601 text.
+
+    Returns None for an empty cell, a float (Unix seconds) or a ``datetime`` (naive = Vietnam
+    time, as in :func:`misinfo.score`).
+
+    Examples
+    --------
+    >>> parse_time("1584000000"), parse_time("1584000000000")
+    (1584000000.0, 1584000000.0)
+    >>> parse_time("2020-03-12T15:00:00+07:00").isoformat()
+    '2020-03-12T15:00:00+07:00'
+    """
+    if cell is None or isinstance(cell, dt.datetime):
+        return cell
+    if hasattr(cell, "to_pydatetime"):  # pandas Timestamp
+        return cell.to_pydatetime()
+    if not isinstance(cell, str):
+        value = float(cell)
+        return value / 1000 if abs(value) >= 1e11 else value
+    s = cell.strip()
+    if not s:
+        return None
+    try:
+        value = float(s)
+    except ValueError:
+        pass
+    else:
+        return value / 1000 if abs(value) >= 1e11 else value
+    try:
+        return dt.datetime.fromisoformat(s)
+    except ValueError:
+        raise ValueError(f"{s!r:.40} is neither Unix seconds nor an ISO 8601 time") from None
+
+
+_META_NAMES = ("likes", "comments", "shares", "published")
+
+
+def _metadata(cells) -> tuple[list[float], tuple[str, ...]]:
+    """Parse [likes, comments, shares, published] cells → (4 floats, notes on unreadable cells)."""
+    if all(cell is None for cell in cells):
+        return [math.nan] * 4, ()
+    values, notes = [], []
+    for name, cell in zip(_META_NAMES, cells):
+        missing = cell is None or (isinstance(cell, float) and math.isnan(cell))
+        try:
+            value = None if missing else (parse_time(cell) if name == "published" else parse_count(cell))
+            kwargs = {name: value}
+            values.append(metadata_row(**kwargs)[_META_NAMES.index(name)])
+        except (TypeError, ValueError, OverflowError) as exc:
+            values.append(math.nan)
+            notes.append(f"{name} {_short(cell)} unreadable ({exc}): treated as unknown")
+    return values, tuple(notes)
+
+
+def _short(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+# -- rows -------------------------------------------------------------------------------------
+@dataclass
+class _Spec:
+    text: int
+    title: int | None
+    meta: tuple[int | None, ...]  # likes, comments, shares, published
+    ncols: int
+
+
+class _Row:
+    __slots__ = ("fields", "error", "notes", "key", "item")
+
+    def __init__(self, fields, error=None, notes=(), key=None, item=None):
+        self.fields, self.error, self.notes, self.key, self.item = fields, error, notes, key, item
+
+
+def _prepare(fields: list, spec: _Spec, where: str) -> _Row:
+    """Check one CSV record and build what the scorer needs (or the row's error)."""
+    bad = [i for i, f in enumerate(fields) if _UNDECODED.search(f)]
+    if bad:
+        fields = [_UNDECODED.sub("\ufffd", f) for f in fields]
+    error = None
+    n = len(fields)
+    if n != spec.ncols:
+        if n < spec.ncols:
+            error = f"{where}: the row has {n} fields but the header has {spec.ncols}"
+            fields = fields + [""] * (spec.ncols - n)
+        else:
+            extra = repr(fields[spec.ncols:])
+            extra = extra if len(extra) <= 1000 else extra[:997] + "..."
+            error = f"{where}: the row has {n} fields but the header has {spec.ncols}; cells beyond the header: {extra}"
+            fields = fields[: spec.ncols]
+    if bad:
+        columns = [str(i + 1) for i in bad]
+        error = (f"{where}: undecodable bytes in field(s) {', '.join(columns)} (written as U+FFFD); "
+                 "if the file is not UTF-8, give its encoding (e.g. cp1258)") + (f"; {error.split(': ', 1)[1]}" if error else "")
+    if error:
+        return _Row(fields, error)
+    text = fields[spec.text]
+    title = fields[spec.title] if spec.title is not None else None
+    cells = [fields[i] if i is not None else None for i in spec.meta]
+    return _item_row(fields, text, title, cells)
+
+
+def _item_row(fields, text: str, title: str | None, meta_cells) -> _Row:
+    meta, notes = _metadata(meta_cells)
+    # The core reads at most MAX_CHARS characters; one more keeps its "truncated" verdict.
+    text = text[: MAX_CHARS + 1]
+    title = None if title is None else title[: MAX_CHARS + 1]
+    digest = hashlib.blake2b(digest_size=16)
+    for part in (text, "\x00", title if title is not None else "\x01", "\x00", repr(meta)):
+        digest.update(part.encode("utf-8", "surrogatepass"))
+    return _Row(fields, None, notes, digest.digest(), (text, title, meta))
+
+
+# -- scoring ----------------------------------------------------------------------------------
+#: Analysed docs each process keeps, so that a repost with other engagement counts is not
+#: tokenised again (analyse is a pure function: caching cannot change a score).
+DOC_CACHE_SIZE = 2000
+_DOC_CACHE_MAX_CHARS = 5000
+_DOCS: OrderedDict = OrderedDict()
+
+
+def _analyse(text: str, title: str | None):
+    from .text import analyse
+
+    key = (text, title)
+    doc = _DOCS.get(key)
+    if doc is not None:
+        _DOCS.move_to_end(key)
+        return doc
+    doc = analyse(text, title)
+    if len(text) + len(title or "") <= _DOC_CACHE_MAX_CHARS:
+        _DOCS[key] = doc
+        if len(_DOCS) > DOC_CACHE_SIZE:
+            _DOCS.popitem(last=False)
+    return doc
+
+
+def _score_items(model, items, thresholds) -> list:
+    """Score (text, title, meta) items → a Score or an error message each, in order."""
+    docs, out = [], [None] * len(items)
+    live = []
+    for i, (text, title, _) in enumerate(items):
+        try:
+            docs.append(_analyse(text, title))
+            live.append(i)
+        except Exception as exc:  # one bad item must not sink its chunk
+            out[i] = f"analysis failed: {type(exc).__name__}: {exc}"
+    meta = [items[i][2] for i in live]
+    try:
+        scores = model.score_docs(docs, meta, thresholds) if docs else []
+    except Exception:  # find the row that breaks the batch; score the others
+        scores = []
+        for doc, m in zip(docs, meta):
+            try:
+                scores.append(model.score_docs([doc], [m], thresholds)[0])
+            except Exception as exc:
+                scores.append(f"scoring failed: {type(exc).__name__}: {exc}")
+    for i, s in zip(live, scores):
+        out[i] = s
+    return out
+
+
+_WORKER: dict = {}
+
+
+def _init_worker(model, thresholds) -> None:
+    import signal
+
+    from .model import load_model
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+
+    _WORKER["thresholds"] = thresholds
+    try:
+        _WORKER["model"] = load_model(model)
+    except BaseException as exc:  # re-raised by the first task, where the parent sees it
+        _WORKER["error"] = exc
+
+
+def _score_in_worker(items) -> list:
+    if "error" in _WORKER:
+        raise _WORKER["error"]
+    return _score_items(_WORKER["model"], items, _WORKER["thresholds"])
+
+
+class _Cell:
+    __slots__ = ("value",)
+
+    def __init__(self):
+        self.value = None
+
+
+class _Pipeline:
+    """Chunks of rows in, (rows, results) out in order; equal rows scored once; bounded in flight."""
+
+    def __init__(self, model, thresholds, jobs: int):
+        self.model_name, self.thresholds, self.jobs = model, thresholds, jobs
+        self._seen: OrderedDict[bytes, _Cell] = OrderedDict()
+        self._model = None
+        self._pool = None
+
+    def _plan(self, rows: list[_Row]):
+        # Decided from the input alone (never from timing), so any jobs gives the same output.
+        cells, todo, todo_cells = [], [], []
+        seen = self._seen
+        for row in rows:
+            if row.error is not None:
+                cells.append(None)
+                continue
+            cell = seen.get(row.key)
+            if cell is None:
+                cell = seen[row.key] = _Cell()
+                todo.append(row.item)
+                todo_cells.append(cell)
+                if len(seen) > REUSE_CACHE_SIZE:
+                    seen.popitem(last=False)
+            else:
+                seen.move_to_end(row.key)
+            cells.append(cell)
+        return cells, todo, todo_cells
+
+    @staticmethod
+    def _finish(rows, cells, todo_cells, results):
+        for cell, result in zip(todo_cells, results):
+            cell.value = result
+        return rows, [row.error if cell is None else cell.value for row, cell in zip(rows, cells)]
+
+    def run(self, chunks: Iterable[list[_Row]]) -> Iterator[tuple[list[_Row], list]]:
+        chunks = iter(chunks)
+        first = next(chunks, None)
+        if first is None:
+            return
+        second = next(chunks, None)
+        queue = [first] if second is None else [first, second]
+        if self.jobs > 1 and second is not None:
+            yield from self._run_pool(_chain_lists(queue, chunks))
+        else:
+            yield from self._run_here(_chain_lists(queue, chunks))
+
+    def _run_here(self, chunks):
+        from .model import load_model
+
+        model = load_model(self.model_name)
+        for rows in chunks:
+            cells, todo, todo_cells = self._plan(rows)
+            yield self._finish(rows, cells, todo_cells, _score_items(model, todo, self.thresholds) if todo else [])
+
+    def _run_pool(self, chunks):
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        window: deque = deque()
+        # Workers start from a fresh interpreter: a process forked after underthesea has run in
+        # the parent can deadlock on a lock held at fork time (seen with the default "fork").
+        with ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context("spawn"),
+                                 initializer=_init_worker, initargs=(self.model_name, self.thresholds)) as pool:
+            try:
+                for rows in chunks:
+                    cells, todo, todo_cells = self._plan(rows)
+                    future = pool.submit(_score_in_worker, todo) if todo else None
+                    window.append((rows, cells, todo_cells, future))
+                    while len(window) > 2 * self.jobs:
+                        yield self._collect(window.popleft())
+                while window:
+                    yield self._collect(window.popleft())
+            except BaseException:
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
+
+    def _collect(self, entry):
+        rows, cells, todo_cells, future = entry
+        return self._finish(rows, cells, todo_cells, future.result() if future is not None else [])
+
+
+def _chain_lists(first: list, rest: Iterator):
+    yield from first
+    yield from rest
+
+
+def _chunks(records: Iterable, size: int) -> Iterator[list]:
+    chunk = []
+    for record in records:
+        chunk.append(record)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _score_columns(result, notes) -> list[str]:
+    if isinstance(result, str):
+        return ["", "", "", "", "", result]
+    reasons = REASON_SEPARATOR.join(result.reasons + tuple(notes))
+    return [f"{result.misinformation:.6f}", f"{result.sensational:.6f}", "true" if result.flagged else "false",
+            reasons, result.model_version, ""]
+
+
+def _sort_key(row: list[str], ncols: int) -> float:
+    """Highest max(misinformation, sensational) first; unscored rows last."""
+    try:
+        return -max(float(row[ncols]), float(row[ncols + 1]))
+    except (ValueError, IndexError):
+        return math.inf
+
+
+# -- options ----------------------------------------------------------------------------------
+def _check_options(jobs, chunk_size, thresholds, model):
+    from .model import _check_thresholds, _model_dir
+
+    if jobs is None:
+        jobs = os.cpu_count() or 1
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
+        raise ValueError(f"jobs must be a whole number >= 1 (or None for all cores), got {jobs!r}")
+    if isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1:
+        raise ValueError(f"chunk_size must be a whole number >= 1, got {chunk_size!r}")
+    if thresholds is not None:
+        if not isinstance(thresholds, Mapping):
+            raise TypeError(f"thresholds must be a mapping such as {{'misinformation': 0.5}}, got {type(thresholds).__name__}")
+        thresholds = _check_thresholds(dict(thresholds), required=False) or None
+    _model_dir(model)  # a bad model name or directory fails before any output exists
+    return jobs, thresholds
+
+
+class _Progress:
+    def __init__(self, quiet: bool, initial: int, size: int | None):
+        self.bar = None
+        self.size = size
+        if not quiet and sys.stderr.isatty():
+            from tqdm import tqdm
+
+            self.bar = tqdm(desc="scoring", unit=" rows", initial=initial, file=sys.stderr, dynamic_ncols=True)
+
+    def update(self, rows: int, done: int, consumed: int) -> None:
+        if self.bar is None:
+            return
+        if self.size and consumed:  # an estimate of the total gives an ETA
+            self.bar.total = max(done, int(done * self.size / consumed))
+        self.bar.update(rows)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def _write_json(path: Path, data: dict) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+# -- the public functions -----------------------------------------------------------------------
+def score_csv(input, output, *, text_column: str, title_column: str | None = None,
+              likes_column: str | None = None, comments_column: str | None = None,
+              shares_column: str | None = None, time_column: str | None = None, model=None,
+              jobs: int | None = None, encoding: str | None = None, delimiter: str | None = None,
+              thresholds: Mapping | None = None, only_flagged: bool = False, sort: bool = False,
+              resume: bool = False, quiet: bool = False, chunk_size: int = CHUNK_SIZE) -> BatchResult:
+    """Score every row of a CSV file and write it with the scores appended.
+
+    Parameters
+    ----------
+    input : str or path-like
+        The CSV file, or ``"-"`` for stdin.
+    output : str or path-like
+        Where to write, or ``"-"`` for stdout.  Written atomically (see the module docstring).
+    text_column : str
+        The column holding the post or article text.
+    title_column, likes_column, comments_column, shares_column, time_column : str, optional
+        Columns with the headline, engagement counts and publication time (Unix seconds or ISO
+        8601).  Never required.
+    model : {None, "fast", "accurate"} or path
+        As in :func:`misinfo.load_model`.
+    jobs : int, optional
+        Worker processes (default: all cores); each loads the model once.  The output does not
+        depend on it.
+    encoding : str, optional
+        The input's encoding when it has no BOM and is not UTF-8, e.g. ``"cp1258"``.
+    delimiter : str, optional
+        The field delimiter (default: detected among ``,`` ``;`` tab ``|``).
+    thresholds : dict, optional
+        Overrides of ``misinformation`` / ``sensational`` / ``sensational_opening``.
+    only_flagged : bool
+        Write only flagged rows, and rows that could not be scored (they need a look too).
+    sort : bool
+        Highest ``max(misinformation, sensational)`` first (stable; unscored rows last).
+    resume : bool
+        Continue an interrupted run on the same input with the same options.
+    quiet : bool
+        No progress bar (there is none either when stderr is not a terminal).
+    chunk_size : int
+        Rows per chunk of work and per resume checkpoint.
+
+    Returns
+    -------
+    BatchResult
+
+    Raises
+    ------
+    ValueError
+        A missing column (the message lists the columns found), an empty input, an unknown
+        encoding, an invalid option, or ``resume`` with stdin/stdout.  No output is created.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "posts.csv").write_text("id,text\\n1,SỐC!!! Sự thật gây choáng\\n2,Họp báo chiều nay\\n",
+    ...                                       encoding="utf-8")
+    >>> result = score_csv(folder / "posts.csv", folder / "scored.csv", text_column="text", jobs=1)
+    >>> result.rows, result.failed
+    (2, 0)
+    >>> (folder / "scored.csv").read_text(encoding="utf-8").splitlines()[0]
+    'id,text,misinformation,sensational,flagged,reasons,model_version,error'
+    """
+    jobs, thresholds = _check_options(jobs, chunk_size, thresholds, model)
+    if resume and (input == "-" or output == "-"):
+        raise ValueError("resume needs an input file and an output file, not stdin/stdout")
+    if not (output == "-" or isinstance(output, (str, os.PathLike))):
+        raise TypeError(f"output must be a path or '-' for stdout, got {type(output).__name__}")
+    old_limit = csv.field_size_limit()
+    csv.field_size_limit(FIELD_SIZE_LIMIT)
+    try:
+        source = _Input(input, encoding, delimiter, text_column)
+        try:
+            return _score_source(source, output, text_column=text_column, title_column=title_column,
+                                 meta_columns=(likes_column, comments_column, shares_column, time_column),
+                                 model=model, jobs=jobs, thresholds=thresholds, only_flagged=only_flagged,
+                                 sort=sort, resume=resume, quiet=quiet, chunk_size=chunk_size)
+        finally:
+            source.close()
+    finally:
+        csv.field_size_limit(old_limit)
+
+
+def _score_source(source: _Input, output, *, text_column, title_column, meta_columns, model, jobs,
+                  thresholds, only_flagged, sort, resume, quiet, chunk_size) -> BatchResult:
+    header, d = source.header, source.delimiter
+    spec = _Spec(
+        text=_column_index(header, text_column, "text_column", d),
+        title=_column_index(header, title_column, "title_column", d),
+        meta=tuple(_column_index(header, name, f"{option}_column", d)
+                   for name, option in zip(meta_columns, ("likes", "comments", "shares", "time"))),
+        ncols=len(header))
+    out_header = header + list(OUTPUT_COLUMNS)
+    fmt = {"delimiter": d, "quotechar": '"', "doublequote": True, "lineterminator": "\r\n"}
+    options = {"text": text_column, "title": title_column, "meta": list(meta_columns), "model": str(model),
+               "thresholds": dict(sorted((thresholds or {}).items())), "only_flagged": bool(only_flagged),
+               "encoding": source.encoding, "delimiter": d, "header": header}
+    to_stdout = output == "-"
+    pipeline = _Pipeline(model, thresholds, jobs)
+    if jobs == 1:
+        from .model import load_model
+
+        load_model(model)  # fail (e.g. a broken artifact) before creating any file
+
+    # The scored rows go to OUTPUT's .part file (or straight to stdout); sorting reads it back.
+    tmpdir = None
+    if to_stdout:
+        if sort:
+            tmpdir = tempfile.TemporaryDirectory(prefix="misinfo-")
+            part = Path(tmpdir.name) / "scored.part"
+        else:
+            part = None
+        target = None
+    else:
+        target = Path(output)
+        part = target.with_name(f".{target.name}.part")
+    state_path = None if part is None or to_stdout else part.with_name(part.name + ".json")
+
+    state = {"format": _PROGRESS_FORMAT, "input": source.fingerprint() if source.path else None,
+             "options": options, "rows": 0, "written": 0, "failed": 0, "bytes": 0, "complete": False}
+    if resume and state_path.exists() and part.exists():
+        saved = json.loads(state_path.read_text(encoding="utf-8"))
+        if saved.get("format") != _PROGRESS_FORMAT or saved.get("input") != state["input"] \
+                or saved.get("options") != options:
+            raise ValueError(f"the partial output {str(part)!r} was made from another input or with other "
+                             "options; run without resume to start over")
+        state = saved
+
+    try:
+        if part is None:
+            sys.stdout.flush()
+            out_bytes = sys.stdout.buffer
+            out = io.TextIOWrapper(out_bytes, encoding="utf-8", newline="", write_through=False)
+        else:
+            if state["rows"] or state["bytes"]:
+                out_bytes = open(part, "r+b")
+                out_bytes.truncate(state["bytes"])
+                out_bytes.seek(state["bytes"])
+            else:
+                out_bytes = open(part, "wb")
+            out = io.TextIOWrapper(out_bytes, encoding="utf-8", newline="")
+        try:
+            writer = csv.writer(out, **fmt)
+            if state["bytes"] == 0:
+                if source.bom and not (to_stdout and sort):  # the sorted copy gets it
+                    out.write("\ufeff")
+                writer.writerow(out_header)
+                out.flush()
+                state["bytes"] = out_bytes.tell() if part is not None else 0
+            if not state["complete"]:
+                _main_pass(source, spec, pipeline, writer, out, out_bytes, state, state_path,
+                           only_flagged, chunk_size, quiet)
+                state["complete"] = True
+                if state_path is not None:
+                    _write_json(state_path, state)
+            out.flush()
+            if part is not None:
+                os.fsync(out_bytes.fileno())
+        finally:
+            if part is None:
+                out.detach()
+            else:
+                out.close()
+
+        if sort:
+            if to_stdout:
+                sys.stdout.flush()
+                stdout = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="")
+                try:
+                    _sort_file(part, stdout, fmt, spec.ncols, source.bom, Path(tmpdir.name))
+                finally:
+                    stdout.detach()
+            else:
+                fd, sorted_tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".sorting", dir=target.parent)
+                try:
+                    with open(fd, "w", encoding="utf-8", newline="") as f:
+                        _sort_file(part, f, fmt, spec.ncols, source.bom, target.parent)
+                        f.flush()
+                        os.fsync(f.fileno())
+                    os.replace(sorted_tmp, target)
+                except BaseException:
+                    Path(sorted_tmp).unlink(missing_ok=True)
+                    raise
+                part.unlink()
+        elif target is not None:
+            os.replace(part, target)
+        if state_path is not None:
+            state_path.unlink(missing_ok=True)
+    except BaseException:
+        if part is not None and not to_stdout and state["rows"] == 0:
+            # Nothing worth resuming: leave no trace.
+            part.unlink(missing_ok=True)
+            state_path.unlink(missing_ok=True)
+        raise
+    finally:
+        if tmpdir is not None:
+            tmpdir.cleanup()
+    return BatchResult(rows=state["rows"], failed=state["failed"], written=state["written"],
+                       output="-" if to_stdout else str(target))
+
+
+def _main_pass(source, spec, pipeline, writer, out, out_bytes, state, state_path, only_flagged, chunk_size,
+               quiet):
+    skip = state["rows"]
+    records = source.records()
+    for _ in range(skip):  # rows done before the interruption
+        if next(records, None) is None:
+            raise ValueError(f"the input has fewer rows than the partial output ({skip}); run without resume")
+    rows = (_prepare(fields, spec, f"line {line}") for line, fields in records)
+    progress = _Progress(quiet, skip, source.size)
+    try:
+        for chunk, results in pipeline.run(_chunks(rows, chunk_size)):
+            for row, result in zip(chunk, results):
+                failed = isinstance(result, str)
+                state["failed"] += failed
+                if only_flagged and not failed and not result.flagged:
+                    continue
+                writer.writerow(row.fields + _score_columns(result, row.notes))
+                state["written"] += 1
+            state["rows"] += len(chunk)
+            out.flush()
+            if state_path is not None:
+                state["bytes"] = out_bytes.tell()
+                _write_json(state_path, state)
+            progress.update(len(chunk), state["rows"], source.chain.consumed)
+    finally:
+        progress.close()
+
+
+def _sort_file(part: Path, out, fmt: dict, ncols: int, bom: bool, workdir: Path) -> None:
+    """Write ``part``'s rows to ``out`` sorted by :func:`_sort_key`, in bounded memory."""
+    with open(part, encoding="utf-8-sig", newline="") as f, \
+            tempfile.TemporaryDirectory(prefix=".misinfo-sort-", dir=workdir) as runs_dir:
+        reader = csv.reader(f, delimiter=fmt["delimiter"], quotechar='"', doublequote=True, strict=False)
+        header = next(reader)
+        runs: list[Path] = []
+        buffer: list = []
+        size = 0
+
+        def spill():
+            buffer.sort(key=lambda entry: entry[:2])
+            path = Path(runs_dir) / f"run{len(runs)}.csv"
+            with open(path, "w", encoding="utf-8", newline="") as run:
+                run_writer = csv.writer(run, **fmt)
+                for key, seq, row in buffer:
+                    run_writer.writerow([repr(key), seq, *row])
+            runs.append(path)
+            buffer.clear()
+
+        for seq, row in enumerate(reader):
+            buffer.append((_sort_key(row, ncols), seq, row))
+            size += sum(map(len, row))
+            if len(buffer) >= SORT_RUN_ROWS or size >= SORT_RUN_CHARS:
+                spill()
+                size = 0
+        if bom:
+            out.write("\ufeff")
+        writer = csv.writer(out, **fmt)
+        writer.writerow(header)
+        if not runs:
+            buffer.sort(key=lambda entry: entry[:2])
+            writer.writerows(row for _, _, row in buffer)
+            return
+        if buffer:
+            spill()
+        files = [open(path, encoding="utf-8", newline="") for path in runs]
+        try:
+            streams = [((float(r[0]), int(r[1]), r[2:]) for r in csv.reader(fh, delimiter=fmt["delimiter"], strict=False))
+                       for fh in files]
+            writer.writerows(row for _, _, row in heapq.merge(*streams, key=lambda entry: entry[:2]))
+        finally:
+            for fh in files:
+                fh.close()
+
+
+def score_frame(df, column: str, *, title_column: str | None = None, likes_column: str | None = None,
+                comments_column: str | None = None, shares_column: str | None = None,
+                time_column: str | None = None, model=None, jobs: int | None = None,
+                thresholds: Mapping | None = None, only_flagged: bool = False, sort: bool = False,
+                chunk_size: int = CHUNK_SIZE):
+    """Score a pandas DataFrame: a copy with :data:`OUTPUT_COLUMNS` added (needs ``pandas``).
+
+    ``column`` holds the text; the other options are those of :func:`score_csv`.  Missing text
+    (None/NaN) is empty text; a cell that is not a string gets an ``error``.  ``misinformation``
+    and ``sensational`` are floats (NaN when unscored), ``flagged`` is a nullable boolean.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> scored = score_frame(pd.DataFrame({"text": ["SỐC!!! Sự thật gây choáng", "Họp báo"]}), "text", jobs=1)
+    >>> list(scored.columns)
+    ['text', 'misinformation', 'sensational', 'flagged', 'reasons', 'model_version', 'error']
+    """
+    try:
+        import pandas as pd
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise ImportError("score_frame needs pandas: pip install 'misinfo[pandas]'") from exc
+    if not isinstance(df, pd.DataFrame):
+        raise TypeError(f"df must be a pandas DataFrame, got {type(df).__name__}")
+    jobs, thresholds = _check_options(jobs, chunk_size, thresholds, model)
+    names = {"column": column, "title_column": title_column, "likes_column": likes_column,
+             "comments_column": comments_column, "shares_column": shares_column, "time_column": time_column}
+    for option, name in names.items():
+        if name is not None and name not in df.columns:
+            raise ValueError(f"{option} {name!r} is not a column of the frame; columns found: {list(df.columns)!r}")
+
+    def cells(name):
+        return df[name].tolist() if name is not None else [None] * len(df)
+
+    texts, titles = cells(column), cells(title_column)
+    metas = list(zip(cells(likes_column), cells(comments_column), cells(shares_column), cells(time_column)))
+
+    def rows():
+        for i, (text, title) in enumerate(zip(texts, titles)):
+            text, title = _frame_text(text), (None if title is None else _frame_text(title))
+            if not isinstance(text, str) or not (title is None or isinstance(title, str)):
+                yield _Row(i, f"row {i}: text and title must be strings, got {_short(text)}, {_short(title)}")
+            else:
+                row = _item_row(i, text, title, [None if _is_missing(c) else c for c in metas[i]])
+                yield row
+
+    columns = {name: [] for name in OUTPUT_COLUMNS}
+    for chunk, results in _Pipeline(model, thresholds, jobs).run(_chunks(rows(), chunk_size)):
+        for row, result in zip(chunk, results):
+            if isinstance(result, str):
+                values = (math.nan, math.nan, None, "", "", result)
+            else:
+                values = (result.misinformation, result.sensational, result.flagged,
+                          REASON_SEPARATOR.join(result.reasons + tuple(row.notes)), result.model_version, "")
+            for name, value in zip(OUTPUT_COLUMNS, values):
+                columns[name].append(value)
+    out = df.copy()
+    for name in OUTPUT_COLUMNS:
+        out[name] = pd.Series(columns[name], index=df.index,
+                              dtype={"flagged": "boolean", "misinformation": "float64",
+                                     "sensational": "float64"}.get(name, object))
+    if only_flagged:
+        out = out[out["flagged"].fillna(True).astype(bool)]
+    if sort:
+        key = -out[["misinformation", "sensational"]].max(axis=1).fillna(-math.inf)
+        out = out.iloc[key.argsort(kind="stable")]
+    return out
+
+
+def _is_missing(value) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float):
+        return math.isnan(value)
+    return type(value).__name__ in ("NAType", "NaTType")  # pandas' missing values
+
+
+def _frame_text(value):
+    return "" if _is_missing(value) else value
