@@ -86,8 +86,28 @@ def build_csv(path: Path, rows: int, seed: int, pool, duplicates: float = 0.0) -
             if len(recent) > 2000:
                 recent.pop(0)
             writer.writerow(row)
-            texts.append(row[3])
+            texts.append(f"{row[2]}\n{row[3]}" if row[2] else row[3])  # what the scorer tokenises
     return texts
+
+
+def build_bulky_csv(path: Path, megabytes: int, seed: int, pool) -> int:
+    """A file of ``megabytes`` whose rows carry an 8 KB ``raw`` column (a crawler's JSON, say) and,
+    one row in 50, a realistic post; the other rows have an empty text.  Tokenising a gigabyte of
+    real posts takes hours here, so this file measures what streaming must keep flat: the memory
+    of reading, chunking, scoring and writing as the input grows.  Returns the row count."""
+    rng = random.Random(seed)
+    filler = ("x" * 79 + " ") * 100
+    rows = 0
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow([*HEADER, "raw"])
+        while f.tell() < megabytes * 1_000_000:
+            row = make_row(rows, rng, *pool)
+            if rows % 50:
+                row[2] = row[3] = ""
+            writer.writerow([*row, filler])
+            rows += 1
+    return rows
 
 
 def tokenize_rate(texts: list[str]) -> float:
@@ -160,6 +180,8 @@ def main(argv=None) -> None:
     parser.add_argument("--datasets", type=Path, default=DATASETS)
     parser.add_argument("--workdir", type=Path, default=None, help="where to write the generated CSVs (default: a temp dir)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--bulky-mb", type=int, nargs=2, default=None, metavar=("SMALL", "LARGE"),
+                        help="also measure peak RSS on two bulky files of these sizes (e.g. 100 1000)")
     parser.add_argument("--chunk-size", type=int, default=None,
                         help="passed to misinfo score (default: its own); an input of one chunk runs in-process")
     args = parser.parse_args(argv)
@@ -208,6 +230,16 @@ def main(argv=None) -> None:
           f"jobs 2 {rate(results['jobs 2, 30% dup']) / rate(j2):.2f}x (ideal 1/0.7 = 1.43x)")
     print(f"peak RSS (tree): {j2['rss_total'] / 2**20:.0f} MB for {mb:.0f} MB vs "
           f"{results['big']['rss_total'] / 2**20:.0f} MB for {big_mb:.0f} MB (bar < 600 MB, flat)")
+    if args.bulky_mb:
+        print("\nbulky files (8 KB raw column per row, 1 row in 50 with text):")
+        for size in args.bulky_mb:
+            bulky = tmp / f"bulky{size}.csv"
+            n = build_bulky_csv(bulky, size, args.seed + 2, pool)
+            for jobs in (1, 2):
+                r = run_score(bulky, jobs, extra)
+                print(f"  {size:>6} MB {n:>9,} rows  jobs {jobs}: {r['seconds']:7.1f} s  RSS tree "
+                      f"{r['rss_total'] / 2**20:5.0f} MB  largest process {r['rss_max'] / 2**20:5.0f} MB")
+            bulky.unlink()
     workdir.cleanup()
 
 

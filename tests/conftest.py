@@ -26,3 +26,13 @@ def guard_texts():
 @pytest.fixture(scope="session")
 def sample_rows():
     return read_csv("sample_posts.csv")
+
+
+@pytest.fixture(scope="module")
+def fast_bootstrap():
+    """50 bootstrap resamples instead of 1000: the intervals stay valid, the tests stay fast."""
+    import misinfo.evaluate
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(misinfo.evaluate, "BOOTSTRAP_RESAMPLES", 50)
+        yield

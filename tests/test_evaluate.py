@@ -19,12 +19,7 @@ NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "evaluation.ip
 DATASETS = Path(__file__).resolve().parent.parent.parent / "shared" / "datasets"
 
 
-@pytest.fixture(scope="module", autouse=True)
-def fast_bootstrap():
-    """50 resamples instead of 1000: the intervals stay valid, the tests stay fast."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(misinfo.evaluate, "BOOTSTRAP_RESAMPLES", 50)
-        yield
+pytestmark = pytest.mark.usefixtures("fast_bootstrap")
 
 
 @pytest.fixture(scope="module")

@@ -45,12 +45,7 @@ def write(path, rows, fields=None):
     return str(path)
 
 
-@pytest.fixture(scope="module", autouse=True)
-def fast_bootstrap():
-    """50 resamples instead of 1000: the intervals stay valid, the tests stay fast."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(misinfo.evaluate, "BOOTSTRAP_RESAMPLES", 50)
-        yield
+pytestmark = pytest.mark.usefixtures("fast_bootstrap")
 
 
 @pytest.fixture(scope="module")
