@@ -169,7 +169,7 @@ _SIGNAL_NAMES = tuple(STYLE_SIGNALS)
 def style_counts(text: str, tokens) -> dict[str, float]:
     """Raw style counts of a cleaned text and its tokens (see :data:`STYLE_SIGNALS`)."""
     words = _WORD.findall(text)
-    caps = sum(1 for w in words if len(w) > 1 and w.isupper())
+    caps = sum(1 for w in words if w.isupper() and len(w) > 1)
     tokset = list(tokens)
     return {
         "exclamation": text.count("!"),
@@ -184,9 +184,9 @@ def style_counts(text: str, tokens) -> dict[str, float]:
         "mention": tokset.count("xmention"),
         "phone": tokset.count("xphone"),
         "number": tokset.count("xnum"),
-        "clickbait_phrase": sum(t in _CLICKBAIT for t in tokset),
-        "share_call": sum(t in _SHARE for t in tokset),
-        "teaser": sum(t in _TEASE for t in tokset),
+        "clickbait_phrase": sum(map(_CLICKBAIT.__contains__, tokset)),
+        "share_call": sum(map(_SHARE.__contains__, tokset)),
+        "teaser": sum(map(_TEASE.__contains__, tokset)),
         "length": math.log1p(len(tokset)) / math.log1p(2000),
         "no_source": float(len(tokset) > 30 and "xurl" not in tokset),
     }

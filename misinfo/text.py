@@ -51,15 +51,20 @@ _EMOJI = (
     "\u2B00-\u2BFF\u2300-\u23FF"
     "\U0001F1E6-\U0001F1FF"  # regional indicators (flags)
 )
-_PLACEHOLDERS = re.compile(
-    r"(?P<url><URL>|\b(?:https?://|www\.)\S+)"
-    r"|(?P<email>\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b)"
-    r"|(?P<mention>(?<!\w)@\w+)"
-    r"|(?P<hashtag>(?<![\w&])#(?=\w))"
-    r"|(?P<phone>(?<![\w.])(?:\+84|0)(?:[ .-]?\d){8,10}(?![\w.]))"
-    r"|(?P<number>(?<!\w)\d+(?:[.,/:-]\d+)*(?!\w))"
-    rf"|(?P<emoji>[{_EMOJI}][\ufe0f\u200d{_EMOJI}\U0001F3FB-\U0001F3FF]*)"
+# One pattern per placeholder, applied in this order (a URL's digits are not numbers, an e-mail
+# address is not a mention), each only when a cheap substring test says it can match: separate
+# passes cost a third of one alternation over every position of the text.
+_PLACEHOLDERS = (
+    ("url", lambda t: "http" in t or "www." in t or "<URL>" in t,
+     re.compile(r"<URL>|\b(?:https?://|www\.)\S+")),
+    ("email", lambda t: "@" in t, re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")),
+    ("mention", lambda t: "@" in t, re.compile(r"(?<!\w)@\w+")),
+    ("hashtag", lambda t: "#" in t, re.compile(r"(?<![\w&])#(?=\w)")),
+    ("phone", None, re.compile(r"(?<![\w.])(?:\+84|0)(?:[ .-]?\d){8,10}(?![\w.])")),
+    ("number", None, re.compile(r"(?<!\w)\d+(?:[.,/:-]\d+)*(?!\w)")),
+    ("emoji", None, re.compile(rf"[{_EMOJI}][\ufe0f\u200d{_EMOJI}\U0001F3FB-\U0001F3FF]*")),
 )
+_DIGIT = re.compile(r"\d")
 _WORDS = {
     "url": " xurl ", "email": " xemail ", "mention": " xmention ", "hashtag": " xhashtag ",
     "phone": " xphone ", "number": " xnum ", "emoji": " xemoji ",
@@ -136,7 +141,11 @@ def clean(text: str) -> str:
     """
     text = _BAD_CHARS.sub(" ", text)
     text = unicodedata.normalize("NFC", text)
-    return _PLACEHOLDERS.sub(lambda m: _WORDS[m.lastgroup], text)
+    has_digit = _DIGIT.search(text) is not None
+    for name, may_match, pattern in _PLACEHOLDERS:
+        if (may_match(text) if may_match else has_digit or name == "emoji"):
+            text = pattern.sub(_WORDS[name], text)
+    return text
 
 
 def _split_headline(text: str) -> tuple[str, str]:
