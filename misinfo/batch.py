@@ -60,6 +60,7 @@ import os
 import re
 import sys
 import tempfile
+import threading
 from collections import OrderedDict, deque
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -456,21 +457,25 @@ def _item_row(fields, text: str, title: str | None, meta_cells) -> _Row:
 DOC_CACHE_SIZE = 2000
 _DOC_CACHE_MAX_CHARS = 5000
 _DOCS: OrderedDict = OrderedDict()
+# A Dask worker may run several tasks in threads of one process: the LRU updates must not interleave.
+_DOCS_LOCK = threading.Lock()
 
 
 def _analyse(text: str, title: str | None):
     from .text import analyse
 
     key = (text, title)
-    doc = _DOCS.get(key)
-    if doc is not None:
-        _DOCS.move_to_end(key)
-        return doc
+    with _DOCS_LOCK:
+        doc = _DOCS.get(key)
+        if doc is not None:
+            _DOCS.move_to_end(key)
+            return doc
     doc = analyse(text, title)
     if len(text) + len(title or "") <= _DOC_CACHE_MAX_CHARS:
-        _DOCS[key] = doc
-        if len(_DOCS) > DOC_CACHE_SIZE:
-            _DOCS.popitem(last=False)
+        with _DOCS_LOCK:
+            _DOCS[key] = doc
+            if len(_DOCS) > DOC_CACHE_SIZE:
+                _DOCS.popitem(last=False)
     return doc
 
 
@@ -627,12 +632,27 @@ def _chunks(records: Iterable, size: int) -> Iterator[list]:
         yield chunk
 
 
-def _score_columns(result, notes) -> list[str]:
+def _score_values(result, notes) -> tuple:
+    """The :data:`OUTPUT_COLUMNS` of one row, typed: the one place a result becomes output cells.
+
+    ``result`` is a Score or an error message; an unscored row has NaN scores and ``flagged`` None.
+    """
     if isinstance(result, str):
-        return ["", "", "", "", "", result]
-    reasons = REASON_SEPARATOR.join(result.reasons + tuple(notes))
-    return [f"{result.misinformation:.6f}", f"{result.sensational:.6f}", "true" if result.flagged else "false",
-            reasons, result.model_version, ""]
+        return (math.nan, math.nan, None, "", "", result)
+    return (result.misinformation, result.sensational, result.flagged,
+            REASON_SEPARATOR.join(result.reasons + tuple(notes)), result.model_version, "")
+
+
+def _csv_cells(values) -> list[str]:
+    """:func:`_score_values` as CSV cells: 6 decimals, ``true``/``false``, empty when unscored."""
+    mis, sen, flagged, reasons, version, error = values
+    if flagged is None:
+        return ["", "", "", reasons, version, error]
+    return [f"{mis:.6f}", f"{sen:.6f}", "true" if flagged else "false", reasons, version, error]
+
+
+def _score_columns(result, notes) -> list[str]:
+    return _csv_cells(_score_values(result, notes))
 
 
 def _sort_key(row: list[str], ncols: int) -> float:
@@ -1013,12 +1033,7 @@ def score_frame(df, column: str, *, title_column: str | None = None, likes_colum
     columns = {name: [] for name in OUTPUT_COLUMNS}
     for chunk, results in _Pipeline(model, thresholds, jobs).run(_chunks(rows(), chunk_size)):
         for row, result in zip(chunk, results):
-            if isinstance(result, str):
-                values = (math.nan, math.nan, None, "", "", result)
-            else:
-                values = (result.misinformation, result.sensational, result.flagged,
-                          REASON_SEPARATOR.join(result.reasons + tuple(row.notes)), result.model_version, "")
-            for name, value in zip(OUTPUT_COLUMNS, values):
+            for name, value in zip(OUTPUT_COLUMNS, _score_values(result, row.notes)):
                 columns[name].append(value)
     out = df.copy()
     for name in OUTPUT_COLUMNS:

@@ -90,10 +90,14 @@ def _fail(exc: BaseException) -> click.ClickException:
                                 else f"{exc.strerror}: {exc.filename}")
 
 
+_ONE_FILE = click.Path(dir_okay=False, allow_dash=True)
+
+
 @cli.command("score")
-@click.argument("input_path", metavar="INPUT", type=click.Path(dir_okay=False, allow_dash=True))
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, allow_dash=True),
-              help="Output CSV ('-' for stdout); written to a temporary file and renamed when complete.")
+@click.argument("input_path", metavar="INPUT", type=click.Path(allow_dash=True))
+@click.option("-o", "--output", required=True, type=click.Path(allow_dash=True),
+              help="Output CSV ('-' for stdout); written to a temporary file and renamed when complete. "
+                   "With --scheduler: the output directory.")
 @click.option("--text-column", required=True, help="Column with the post or article text.")
 @click.option("--title-column", default=None, help="Column with the headline, if any.")
 @click.option("--likes-column", default=None)
@@ -110,11 +114,18 @@ def _fail(exc: BaseException) -> click.ClickException:
 @click.option("--resume", is_flag=True, help="Continue an interrupted run from its last completed chunk.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @click.option("--chunk-size", type=click.IntRange(1), default=None, help="Rows per chunk and per resume checkpoint.")
+@click.option("--scheduler", default=None, metavar="local|tcp://HOST:PORT",
+              help="Score on Dask: INPUT is a glob ('exports/*.csv', .parquet too), -o a directory that gets one "
+                   "part per input file and _SUCCESS when all are complete (needs misinfo[dask]).")
+@click.option("--workers", type=click.IntRange(1), default=None,
+              help="With --scheduler local: worker processes (default: all cores); with an address: wait for N.")
+@click.option("--format", "output_format", type=click.Choice(["csv", "parquet"]), default=None,
+              help="Format of the parts with --scheduler (default: csv; parquet needs pyarrow).")
 @_model_option
 @click.pass_context
 def score_cmd(ctx, input_path, output, text_column, title_column, likes_column, comments_column, shares_column,
               time_column, jobs, encoding, delimiter, threshold_misinformation, threshold_sensational,
-              only_flagged, sort, resume, quiet, chunk_size, model):
+              only_flagged, sort, resume, quiet, chunk_size, scheduler, workers, output_format, model):
     """Score every row of the CSV file INPUT ('-' for stdin) and write it with the scores appended.
 
     Exit status: 0 when every row was scored, 3 when some rows failed (their reason is in the
@@ -123,6 +134,20 @@ def score_cmd(ctx, input_path, output, text_column, title_column, likes_column, 
     from .artifacts import ArtifactError
     from .batch import CHUNK_SIZE, score_csv
 
+    if scheduler is not None:
+        _score_on_dask(ctx, input_path, output, scheduler=scheduler, workers=workers, jobs=jobs, resume=resume,
+                       quiet=quiet, output_format=output_format or "csv", text_column=text_column,
+                       title_column=title_column, likes_column=likes_column, comments_column=comments_column,
+                       shares_column=shares_column, time_column=time_column, model=model, encoding=encoding,
+                       delimiter=delimiter, only_flagged=only_flagged, sort=sort, chunk_size=chunk_size or CHUNK_SIZE,
+                       thresholds=_thresholds(threshold_misinformation, threshold_sensational))
+        return
+    for option, value in (("--workers", workers), ("--format", output_format)):
+        if value is not None:
+            raise click.UsageError(f"{option} needs --scheduler")
+    for param in ctx.command.params:  # one file in, one file out, as before --scheduler existed
+        if param.name in ("input_path", "output"):
+            _ONE_FILE.convert(input_path if param.name == "input_path" else output, param, ctx)
     try:
         result = score_csv(
             input_path, output, text_column=text_column, title_column=title_column,
@@ -133,6 +158,31 @@ def score_cmd(ctx, input_path, output, text_column, title_column, likes_column, 
     except KeyboardInterrupt:
         hint = "; run again with --resume to continue" if output != "-" else ""
         click.echo(f"interrupted{hint}", err=True)
+        ctx.exit(130)
+    except (ValueError, TypeError, OSError, ArtifactError, ImportError) as exc:
+        raise _fail(exc) from exc
+    if result.failed:
+        click.echo(f"{result.failed} rows failed (see the error column)", err=True)
+        ctx.exit(3)
+
+
+def _score_on_dask(ctx, input_path, output, *, scheduler, workers, jobs, resume, quiet, **options):
+    """`misinfo score --scheduler`: misinfo.dask.score_files, same exit status as one machine."""
+    from .artifacts import ArtifactError
+
+    for name, value in (("--jobs", jobs), ("--resume", resume)):
+        if value:
+            raise click.UsageError(f"{name} does not apply with --scheduler (use --workers; a failed run is "
+                                   "started again in an empty directory)")
+    if "-" in (input_path, output):
+        raise click.UsageError("--scheduler reads files and writes a directory, not stdin/stdout")
+    try:
+        from .dask import score_files
+
+        result = score_files(input_path, output, scheduler=scheduler, workers=workers,
+                             log=None if quiet else (lambda message: click.echo(message, err=True)), **options)
+    except KeyboardInterrupt:
+        click.echo("interrupted: no _SUCCESS was written", err=True)
         ctx.exit(130)
     except (ValueError, TypeError, OSError, ArtifactError, ImportError) as exc:
         raise _fail(exc) from exc
