@@ -755,7 +755,7 @@ def _custom_card(meta: dict) -> str:
     lines = [
         f"# misinfo custom model `{meta['model_version']}`",
         "",
-        f"Written by `misinfo train` (`misinfo.train.train_model`); every number is measured.",
+        "Written by `misinfo train` (`misinfo.train.train_model`); every number is measured.",
         "",
         f"- **Trained head:** `{task}` on {files} "
         f"(sha256 in metadata.json), seed {meta['seed']}.",
@@ -763,7 +763,7 @@ def _custom_card(meta: dict) -> str:
         f"- **Rows:** {rows['read']} read ({rows['feedback_read']} feedback), {rows['empty_dropped']} empty dropped, "
         f"{rows['duplicates_removed']} duplicates merged, {rows['tied_rows_dropped']} in tied duplicate groups dropped; "
         f"{rows['train']} train / {rows['validation']} validation / {rows['test']} test.",
-        f"- **Grid** (C multiplier: out-of-fold ROC-AUC on the training rows): "
+        "- **Grid** (C multiplier: out-of-fold ROC-AUC on the training rows): "
         + ", ".join(f"x{g['c_factor']}: {g['cv_roc_auc']:.4f}" if "cv_roc_auc" in g else f"x{g['c_factor']}: skipped"
                     for g in training["grid"]) + f"; chosen x{training['chosen_c_factor']}.",
         f"- **Threshold** {meta['thresholds'][task]} ({'precision >= ' + str(training['target_precision']) if training['target_precision'] else 'best ' + training['objective']}, "

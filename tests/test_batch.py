@@ -26,7 +26,6 @@ from misinfo.model import load_model
 
 MODEL = os.environ.get("MISINFO_TEST_MODEL") or None
 MODEL_ARGS = ["--model", MODEL] if MODEL else []
-REPO = Path(__file__).resolve().parents[1]
 
 TEXTS = [
     "SỐC!!! Sự thật gây choáng phía sau bức ảnh khiến dân mạng xôn xao",
@@ -353,7 +352,7 @@ def test_kill_and_resume_gives_the_same_file(tmp_path):
     slow = ("import sys, time\nimport misinfo.batch as b\nreal = b._score_items\n"
             "def slow(*a):\n    time.sleep(0.4)\n    return real(*a)\n"
             "b._score_items = slow\nfrom misinfo.cli import main\nmain(sys.argv[1:])\n")
-    proc = subprocess.Popen([sys.executable, "-c", slow, *args], cwd=REPO)
+    proc = subprocess.Popen([sys.executable, "-c", slow, *args], cwd=tmp_path)  # not the source tree
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and proc.poll() is None:
@@ -366,7 +365,7 @@ def test_kill_and_resume_gives_the_same_file(tmp_path):
     done = json.loads(state_file.read_text(encoding="utf-8"))["rows"]
     assert 5 <= done < 40, "the run should be killed after its first chunk"
     assert not out.exists()  # never a half-written OUTPUT
-    resumed = subprocess.run([sys.executable, "-m", "misinfo", *args, "--resume"], cwd=REPO,
+    resumed = subprocess.run([sys.executable, "-m", "misinfo", *args, "--resume"], cwd=tmp_path,
                              capture_output=True, text=True)
     assert resumed.returncode == 0, resumed.stderr
     assert out.read_bytes() == reference.read_bytes()

@@ -23,7 +23,6 @@ from misinfo.cli import cli
 
 MODEL = os.environ.get("MISINFO_TEST_MODEL") or None
 MODEL_ARGS = ["--model", MODEL] if MODEL else []
-REPO = Path(__file__).resolve().parents[1]
 
 try:
     import dask.dataframe as dd
@@ -102,7 +101,7 @@ def cluster():
 
 
 # -- import without dask ------------------------------------------------------------------------
-def test_import_misinfo_never_imports_dask():
+def test_import_misinfo_never_imports_dask(tmp_path):
     code = ("import sys\n"
             "sys.modules['dask'] = sys.modules['distributed'] = None  # as if not installed\n"
             "import misinfo, misinfo.cli, misinfo.dask\n"
@@ -113,10 +112,10 @@ def test_import_misinfo_never_imports_dask():
             "    assert \"misinfo[dask]\" in str(exc), exc\n"
             "else:\n"
             "    raise SystemExit('no ImportError')\n")
-    subprocess.run([sys.executable, "-c", code], check=True, cwd=REPO, timeout=120)
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=tmp_path, timeout=120)
     loaded = subprocess.run([sys.executable, "-c", "import misinfo, sys; print(sorted(m for m in sys.modules "
                              "if m.split('.')[0] in ('dask', 'distributed')))"],
-                            check=True, cwd=REPO, capture_output=True, text=True, timeout=120)
+                            check=True, cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert loaded.stdout.strip() == "[]"
 
 

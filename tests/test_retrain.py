@@ -185,5 +185,5 @@ def test_python_m_misinfo_train_forwards_to_the_cli(tmp_path):
     import sys
 
     result = subprocess.run([sys.executable, "-m", "misinfo.train", "--help"], capture_output=True, text=True,
-                            timeout=60)
+                            timeout=60, cwd=tmp_path)  # the installed package, not the source tree
     assert result.returncode == 0 and "--feedback" in result.stdout
