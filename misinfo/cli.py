@@ -131,7 +131,6 @@ def score_cmd(ctx, input_path, output, text_column, title_column, likes_column, 
     Exit status: 0 when every row was scored, 3 when some rows failed (their reason is in the
     error column), 1 for an error such as a missing column (no output is written).
     """
-    from .artifacts import ArtifactError
     from .batch import CHUNK_SIZE, score_csv
 
     if scheduler is not None:
@@ -148,16 +147,24 @@ def score_cmd(ctx, input_path, output, text_column, title_column, likes_column, 
     for param in ctx.command.params:  # one file in, one file out, as before --scheduler existed
         if param.name in ("input_path", "output"):
             _ONE_FILE.convert(input_path if param.name == "input_path" else output, param, ctx)
+    hint = "; run again with --resume to continue" if output != "-" else ""
+    _run_scoring(ctx, lambda: score_csv(
+        input_path, output, text_column=text_column, title_column=title_column,
+        likes_column=likes_column, comments_column=comments_column, shares_column=shares_column,
+        time_column=time_column, model=model, jobs=jobs, encoding=encoding, delimiter=delimiter,
+        thresholds=_thresholds(threshold_misinformation, threshold_sensational), only_flagged=only_flagged,
+        sort=sort, resume=resume, quiet=quiet, chunk_size=chunk_size or CHUNK_SIZE), f"interrupted{hint}")
+
+
+def _run_scoring(ctx, call, interrupted: str) -> None:
+    """Run a scoring call and set the exit status: 0 all rows scored, 3 some rows failed (their
+    reason is in the error column), 130 interrupted, 1 for an error such as a missing column."""
+    from .artifacts import ArtifactError
+
     try:
-        result = score_csv(
-            input_path, output, text_column=text_column, title_column=title_column,
-            likes_column=likes_column, comments_column=comments_column, shares_column=shares_column,
-            time_column=time_column, model=model, jobs=jobs, encoding=encoding, delimiter=delimiter,
-            thresholds=_thresholds(threshold_misinformation, threshold_sensational), only_flagged=only_flagged,
-            sort=sort, resume=resume, quiet=quiet, chunk_size=chunk_size or CHUNK_SIZE)
+        result = call()
     except KeyboardInterrupt:
-        hint = "; run again with --resume to continue" if output != "-" else ""
-        click.echo(f"interrupted{hint}", err=True)
+        click.echo(interrupted, err=True)
         ctx.exit(130)
     except (ValueError, TypeError, OSError, ArtifactError, ImportError) as exc:
         raise _fail(exc) from exc
@@ -168,27 +175,19 @@ def score_cmd(ctx, input_path, output, text_column, title_column, likes_column, 
 
 def _score_on_dask(ctx, input_path, output, *, scheduler, workers, jobs, resume, quiet, **options):
     """`misinfo score --scheduler`: misinfo.dask.score_files, same exit status as one machine."""
-    from .artifacts import ArtifactError
-
     for name, value in (("--jobs", jobs), ("--resume", resume)):
         if value:
             raise click.UsageError(f"{name} does not apply with --scheduler (use --workers; a failed run is "
                                    "started again in an empty directory)")
     if "-" in (input_path, output):
         raise click.UsageError("--scheduler reads files and writes a directory, not stdin/stdout")
-    try:
+    def call():
         from .dask import score_files
 
-        result = score_files(input_path, output, scheduler=scheduler, workers=workers,
-                             log=None if quiet else (lambda message: click.echo(message, err=True)), **options)
-    except KeyboardInterrupt:
-        click.echo("interrupted: no _SUCCESS was written", err=True)
-        ctx.exit(130)
-    except (ValueError, TypeError, OSError, ArtifactError, ImportError) as exc:
-        raise _fail(exc) from exc
-    if result.failed:
-        click.echo(f"{result.failed} rows failed (see the error column)", err=True)
-        ctx.exit(3)
+        return score_files(input_path, output, scheduler=scheduler, workers=workers,
+                           log=None if quiet else (lambda message: click.echo(message, err=True)), **options)
+
+    _run_scoring(ctx, call, "interrupted: no _SUCCESS was written")
 
 
 @cli.command("report")
