@@ -35,6 +35,8 @@ class _Explainer:
             if self.words is None:
                 self.words, self.coef = parts[0], parts[1]
                 self.names = self.words.get_feature_names_out()
+                # punctuation terms ("!", "?|!") are reported as style signals, not as words
+                self.coef = np.where([any(c.isalnum() for c in n) for n in self.names], self.coef, 0.0)
             if parts[2] is not None and self.style is None:
                 self.style = parts[2]
                 self.style_weights = dict(zip(parts[2].get_feature_names_out(), parts[3]))

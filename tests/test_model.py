@@ -50,6 +50,7 @@ def test_flags_carry_checkable_reasons(model):
     # every quoted word in a reason is a word of the text (placeholders aside)
     import re
     for word in re.findall(r"“([^”]+)”", joined):
+        assert any(c.isalnum() for c in word), word  # punctuation is a style signal, not a word
         if "<" not in word:
             assert all(part in HOAX.lower() for part in word.split()), word
 
