@@ -66,7 +66,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from .features import metadata_row
+from .features import METADATA_COLUMNS, metadata_row
 from .text import MAX_CHARS
 
 __all__ = ["score_csv", "score_frame", "BatchResult", "OUTPUT_COLUMNS", "parse_count", "parse_time"]
@@ -371,20 +371,21 @@ def parse_time(cell):
         raise ValueError(f"{s!r:.40} is neither Unix seconds nor an ISO 8601 time") from None
 
 
-_META_NAMES = ("likes", "comments", "shares", "published")
+def parse_metadata(cells) -> tuple[list[float], tuple[str, ...]]:
+    """Parse [likes, comments, shares, published] cells (None = no such column) into the 4 floats
+    the model takes (NaN = unknown) and notes on unreadable cells, which count as unknown.
 
-
-def _metadata(cells) -> tuple[list[float], tuple[str, ...]]:
-    """Parse [likes, comments, shares, published] cells → (4 floats, notes on unreadable cells)."""
+    >>> parse_metadata(["1.2K", None, "abc", "1584000000"])[0]
+    [1200.0, nan, nan, 1584000000.0]
+    """
     if all(cell is None for cell in cells):
         return [math.nan] * 4, ()
     values, notes = [], []
-    for name, cell in zip(_META_NAMES, cells):
+    for k, (name, cell) in enumerate(zip(METADATA_COLUMNS, cells)):
         missing = cell is None or (isinstance(cell, float) and math.isnan(cell))
         try:
             value = None if missing else (parse_time(cell) if name == "published" else parse_count(cell))
-            kwargs = {name: value}
-            values.append(metadata_row(**kwargs)[_META_NAMES.index(name)])
+            values.append(metadata_row(**{name: value})[k])
         except (TypeError, ValueError, OverflowError) as exc:
             values.append(math.nan)
             notes.append(f"{name} {_short(cell)} unreadable ({exc}): treated as unknown")
@@ -441,7 +442,7 @@ def _prepare(fields: list, spec: _Spec, where: str) -> _Row:
 
 
 def _item_row(fields, text: str, title: str | None, meta_cells) -> _Row:
-    meta, notes = _metadata(meta_cells)
+    meta, notes = parse_metadata(meta_cells)
     # The core reads at most MAX_CHARS characters; one more keeps its "truncated" verdict.
     text = text[: MAX_CHARS + 1]
     title = None if title is None else title[: MAX_CHARS + 1]

@@ -18,6 +18,7 @@ share.  Each is scaled to a small range so that a linear model's weight on it is
 """
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 import threading
@@ -39,12 +40,9 @@ __all__ = [
 _PUNCT = frozenset(".,;:()[]\"'“”‘’-–—/…")
 
 
-def _ngrams(tokens, n_max: int = 2) -> list[str]:
+def _ngrams(tokens) -> list[str]:
     words = [t for t in tokens if t not in _PUNCT]
-    grams = list(words)
-    if n_max >= 2:
-        grams.extend(a + "|" + b for a, b in zip(words, words[1:]))
-    return grams
+    return words + [a + "|" + b for a, b in zip(words, words[1:])]
 
 
 def body_words(doc: Doc) -> list[str]:
@@ -129,13 +127,9 @@ SHARE_CALLS = (
 TEASERS = ("này", "đây", "gì", "nào", "ai", "sao", "thế nào", "ra sao", "vì sao", "tại sao", "bao nhiêu")
 
 
-def _phrase_set(phrases):
-    return frozenset(phrases)
-
-
-_CLICKBAIT = _phrase_set(CLICKBAIT_PHRASES)
-_SHARE = _phrase_set(SHARE_CALLS)
-_TEASE = _phrase_set(TEASERS)
+_CLICKBAIT = frozenset(CLICKBAIT_PHRASES)
+_SHARE = frozenset(SHARE_CALLS)
+_TEASE = frozenset(TEASERS)
 
 _EXCLAIM_RUN = re.compile(r"!{2,}")
 _QUESTION = re.compile(r"\?")
@@ -170,7 +164,6 @@ def style_counts(text: str, tokens) -> dict[str, float]:
     """Raw style counts of a cleaned text and its tokens (see :data:`STYLE_SIGNALS`)."""
     words = _WORD.findall(text)
     caps = sum(1 for w in words if w.isupper() and len(w) > 1)
-    tokset = list(tokens)
     return {
         "exclamation": text.count("!"),
         "exclamation_run": len(_EXCLAIM_RUN.findall(text)),
@@ -178,17 +171,17 @@ def style_counts(text: str, tokens) -> dict[str, float]:
         "ellipsis": len(_ELLIPSIS.findall(text)),
         "all_caps": caps / len(words) if words else 0.0,
         "quotes": len(_QUOTE.findall(text)),
-        "emoji": tokset.count("xemoji"),
-        "url": tokset.count("xurl"),
-        "hashtag": tokset.count("xhashtag"),
-        "mention": tokset.count("xmention"),
-        "phone": tokset.count("xphone"),
-        "number": tokset.count("xnum"),
-        "clickbait_phrase": sum(map(_CLICKBAIT.__contains__, tokset)),
-        "share_call": sum(map(_SHARE.__contains__, tokset)),
-        "teaser": sum(map(_TEASE.__contains__, tokset)),
-        "length": math.log1p(len(tokset)) / math.log1p(2000),
-        "no_source": float(len(tokset) > 30 and "xurl" not in tokset),
+        "emoji": tokens.count("xemoji"),
+        "url": tokens.count("xurl"),
+        "hashtag": tokens.count("xhashtag"),
+        "mention": tokens.count("xmention"),
+        "phone": tokens.count("xphone"),
+        "number": tokens.count("xnum"),
+        "clickbait_phrase": sum(map(_CLICKBAIT.__contains__, tokens)),
+        "share_call": sum(map(_SHARE.__contains__, tokens)),
+        "teaser": sum(map(_TEASE.__contains__, tokens)),
+        "length": math.log1p(len(tokens)) / math.log1p(2000),
+        "no_source": float(len(tokens) > 30 and "xurl" not in tokens),
     }
 
 
@@ -259,8 +252,6 @@ def _count(name, value) -> float:
 
 
 def _timestamp(value) -> float:
-    import datetime as dt
-
     if value is None:
         return math.nan
     if isinstance(value, dt.datetime):

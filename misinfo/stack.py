@@ -24,12 +24,21 @@ from .features import MetadataFeatures, StyleFeatures
 __all__ = ["TextStack"]
 
 
+def _method(estimator) -> str:
+    return "decision_function" if hasattr(estimator, "decision_function") else "predict_proba"
+
+
+def _as_logit(scores: np.ndarray, method: str) -> np.ndarray:
+    """A base estimator's output as log-odds (probabilities are clipped away from 0 and 1)."""
+    if method == "decision_function":
+        return np.asarray(scores, dtype=np.float64)
+    p = np.clip(scores[:, 1], 1e-6, 1 - 1e-6)
+    return np.log(p / (1 - p))
+
+
 def _score(estimator, X) -> np.ndarray:
-    if hasattr(estimator, "decision_function"):
-        return np.asarray(estimator.decision_function(X), dtype=np.float64)
-    proba = estimator.predict_proba(X)[:, 1]
-    proba = np.clip(proba, 1e-6, 1 - 1e-6)
-    return np.log(proba / (1 - proba))
+    method = _method(estimator)
+    return _as_logit(getattr(estimator, method)(X), method)
 
 
 class TextStack(ClassifierMixin, BaseEstimator):
@@ -79,20 +88,17 @@ class TextStack(ClassifierMixin, BaseEstimator):
         oof = []
         self.base_estimators_ = []
         for name, estimator in self.base_estimators:
-            method = "decision_function" if hasattr(estimator, "decision_function") else "predict_proba"
-            scores = cross_val_predict(clone(estimator), X, y, cv=folds, method=method)
-            if method == "predict_proba":
-                p = np.clip(scores[:, 1], 1e-6, 1 - 1e-6)
-                scores = np.log(p / (1 - p))
+            method = _method(estimator)
+            oof.append(_as_logit(cross_val_predict(clone(estimator), X, y, cv=folds, method=method), method))
             self.base_estimators_.append((name, clone(estimator).fit(X, y)))
-            oof.append(scores)
-        self.oof_scores_ = np.column_stack(oof)
+        Z = np.column_stack(oof)
         self.style_ = StyleFeatures(self.style).fit(X) if self.style else None
         if self.style_ is not None:
+            signals = self.style_.transform(X)
             # Which style signals raise the score: the reasons name only those.
-            weights = LogisticRegression(max_iter=1000).fit(self.style_.transform(X), y).coef_[0]
+            weights = LogisticRegression(max_iter=1000).fit(signals, y).coef_[0]
             self.style_weights_ = dict(zip(self.style_.get_feature_names_out(), weights.tolist()))
-        Z = self._stack(self.oof_scores_, X)
+            Z = np.hstack([Z, signals])
         self.final_text_ = clone(self.final_estimator).fit(Z, y)
         # Out-of-fold probabilities of the whole stack: the validation data thresholds are chosen on.
         self.validation_proba_text_ = cross_val_predict(

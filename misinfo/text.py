@@ -54,21 +54,21 @@ _EMOJI = (
 # One pattern per placeholder, applied in this order (a URL's digits are not numbers, an e-mail
 # address is not a mention), each only when a cheap substring test says it can match: separate
 # passes cost a third of one alternation over every position of the text.
-_PLACEHOLDERS = (
-    ("url", lambda t: "http" in t or "www." in t or "<URL>" in t,
-     re.compile(r"<URL>|\b(?:https?://|www\.)\S+")),
-    ("email", lambda t: "@" in t, re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")),
-    ("mention", lambda t: "@" in t, re.compile(r"(?<!\w)@\w+")),
-    ("hashtag", lambda t: "#" in t, re.compile(r"(?<![\w&])#(?=\w)")),
-    ("phone", None, re.compile(r"(?<![\w.])(?:\+84|0)(?:[ .-]?\d){8,10}(?![\w.])")),
-    ("number", None, re.compile(r"(?<!\w)\d+(?:[.,/:-]\d+)*(?!\w)")),
-    ("emoji", None, re.compile(rf"[{_EMOJI}][\ufe0f\u200d{_EMOJI}\U0001F3FB-\U0001F3FF]*")),
-)
+def _has_digit(text: str) -> bool:
+    return _DIGIT.search(text) is not None
+
+
 _DIGIT = re.compile(r"\d")
-_WORDS = {
-    "url": " xurl ", "email": " xemail ", "mention": " xmention ", "hashtag": " xhashtag ",
-    "phone": " xphone ", "number": " xnum ", "emoji": " xemoji ",
-}
+_PLACEHOLDERS = (  # (replacement, guard or None for always, pattern)
+    (" xurl ", lambda t: "http" in t or "www." in t or "<URL>" in t,
+     re.compile(r"<URL>|\b(?:https?://|www\.)\S+")),
+    (" xemail ", lambda t: "@" in t, re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")),
+    (" xmention ", lambda t: "@" in t, re.compile(r"(?<!\w)@\w+")),
+    (" xhashtag ", lambda t: "#" in t, re.compile(r"(?<![\w&])#(?=\w)")),
+    (" xphone ", _has_digit, re.compile(r"(?<![\w.])(?:\+84|0)(?:[ .-]?\d){8,10}(?![\w.])")),
+    (" xnum ", _has_digit, re.compile(r"(?<!\w)\d+(?:[.,/:-]\d+)*(?!\w)")),
+    (" xemoji ", None, re.compile(rf"[{_EMOJI}][\ufe0f\u200d{_EMOJI}\U0001F3FB-\U0001F3FF]*")),
+)
 #: Placeholder word -> how a reason shows it.
 PLACEHOLDER_DISPLAY = {
     "xurl": "<URL>", "xemail": "<EMAIL>", "xmention": "<MENTION>", "xhashtag": "#",
@@ -134,17 +134,16 @@ def _check_text(text: object, name: str) -> str:
 
 
 def clean(text: str) -> str:
-    """Cap, repair, NFC-normalise and replace placeholders; no tokenisation.
+    """Repair, NFC-normalise and replace placeholders; no tokenisation (:func:`analyse` caps).
 
     >>> clean("Xem ngay https://x.vn/a 😀😀 giá 12.500 đồng")
     'Xem ngay  xurl   xemoji  giá  xnum  đồng'
     """
     text = _BAD_CHARS.sub(" ", text)
     text = unicodedata.normalize("NFC", text)
-    has_digit = _DIGIT.search(text) is not None
-    for name, may_match, pattern in _PLACEHOLDERS:
-        if (may_match(text) if may_match else has_digit or name == "emoji"):
-            text = pattern.sub(_WORDS[name], text)
+    for word, may_match, pattern in _PLACEHOLDERS:
+        if may_match is None or may_match(text):
+            text = pattern.sub(word, text)
     return text
 
 

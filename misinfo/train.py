@@ -8,7 +8,6 @@ labelled CSV.  Both paths share :func:`make_head`, :func:`choose_threshold` and
 from __future__ import annotations
 
 import json
-import math
 import os
 import re
 import sys
@@ -399,8 +398,8 @@ def read_labelled(paths, *, text_column: str, label_column: str, title_column: s
     import csv
 
     from .artifacts import sha256
-    from .batch import parse_count, parse_time
-    from .features import METADATA_COLUMNS, metadata_row
+    from .batch import parse_metadata
+    from .features import METADATA_COLUMNS
 
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
@@ -460,19 +459,10 @@ def read_labelled(paths, *, text_column: str, label_column: str, title_column: s
                 out.titles.append(title if title.strip() else None)
                 out.y.append(LABELS[cell])
                 out.split.append(split)
-                if use_meta:
-                    row = []
-                    for name, column in zip(METADATA_COLUMNS, meta_names):
-                        value = math.nan
-                        if column is not None:
-                            try:
-                                raw = fields[index[f"{name} column"]]
-                                parsed = parse_time(raw) if name == "published" else parse_count(raw)
-                                value = metadata_row(**{name: parsed})[METADATA_COLUMNS.index(name)]
-                            except (TypeError, ValueError, OverflowError):
-                                pass  # unreadable: unknown, as when scoring
-                        row.append(value)
-                    out.meta.append(row)
+                if use_meta:  # unreadable cells count as unknown, as when scoring
+                    out.meta.append(parse_metadata([
+                        fields[index[f"{name} column"]] if column is not None else None
+                        for name, column in zip(METADATA_COLUMNS, meta_names)])[0])
         out.files.append({"path": str(path), "sha256": sha256(path), "rows": len(out.y) - n_before})
     if bad_rows:
         raise ValueError(f"malformed CSV rows: {_too_many(bad_rows)}")
