@@ -32,6 +32,7 @@ Their counts also feed the style signals (:mod:`misinfo.features`).
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from dataclasses import dataclass
 
@@ -119,12 +120,77 @@ class Doc:
 def word_tokenize(text: str) -> list[str]:
     """underthesea word segmentation (with its token normalisation); the only underthesea call.
 
+    The same tokens as ``underthesea.word_tokenize(text)``, by way of :func:`_segmenter`.
+
     >>> word_tokenize("Bác sĩ bây giờ có thể thản nhiên báo tin bệnh nhân bị ung thư")
     ['Bác sĩ', 'bây giờ', 'có thể', 'thản nhiên', 'báo', 'tin', 'bệnh nhân', 'bị', 'ung thư']
     """
-    from underthesea import word_tokenize as _underthesea_word_tokenize
+    return (_SEGMENT or _segmenter())(text)
 
-    return _underthesea_word_tokenize(text)
+
+_SEGMENT = None
+_SEGMENT_LOCK = threading.Lock()
+#: Distinct short tokens whose underthesea normalisation is remembered (Vietnamese has a few
+#: thousand syllables; the cap bounds a long-running service's memory).
+TOKEN_CACHE_SIZE = 1 << 16
+
+
+def _segmenter():
+    """Build, once, underthesea's ``word_tokenize`` with its per-token Python work trimmed.
+
+    underthesea runs a regex tokenizer, ``token_normalize`` on every token, then its CRF
+    (featurizer + tagger, in Rust).  Its Python layer costs about 7% of a call; this version
+    memoises ``token_normalize`` (a pure function of the token) and takes each regex match
+    whole instead of searching the match's named groups.  The CRF steps are underthesea's own
+    objects, called exactly as it calls them, so the tokens are identical (checked here on a
+    probe text, and in ``tests/test_text.py`` on every bundled text).  If underthesea's
+    internals ever move, the public ``underthesea.word_tokenize`` is used instead.
+    """
+    global _SEGMENT
+    with _SEGMENT_LOCK:
+        if _SEGMENT is None:
+            _SEGMENT = _fast_segmenter() or _public_segmenter()
+    return _SEGMENT
+
+
+def _public_segmenter():
+    from underthesea import word_tokenize as segment
+
+    return segment
+
+
+def _fast_segmenter():
+    import importlib
+    from functools import lru_cache
+
+    public = _public_segmenter()
+    try:
+        regex = importlib.import_module("underthesea.pipeline.word_tokenize.regex_tokenize")
+        normalize = importlib.import_module("underthesea.pipeline.text_normalize")
+        chars = importlib.import_module("underthesea.pipeline.text_normalize.character_normalize")
+        public("Khởi động")  # underthesea loads its CRF model on first use
+        crf = importlib.import_module("underthesea.pipeline.word_tokenize").word_tokenize_model
+        featurize, tag = crf.featurizer.process, crf.estimator.tag
+        pattern = re.compile(regex.regex_patterns_combine, re.VERBOSE | re.UNICODE)
+        normalize_text = chars.normalize_characters_in_text
+        normalize_token = lru_cache(maxsize=TOKEN_CACHE_SIZE)(normalize.token_normalize)
+    except (ImportError, AttributeError):
+        return None
+
+    def segment(text: str) -> list[str]:
+        tokens = [normalize_token(m.group()) for m in pattern.finditer(normalize_text(text))]
+        if not tokens:
+            return []
+        words: list[str] = []
+        for label, token in zip(tag(featurize([[[t] for t in tokens]])[0]), tokens):
+            if label == "I-W" and words:
+                words[-1] += " " + token
+            else:
+                words.append(token)
+        return words
+
+    probe = "Sở Y tế TP.HCM cho biết ngày 25/8 có 1.234 ca, xem https://x.vn hoặc gọi 0912 345 678 😀!!"
+    return segment if segment(probe) == public(probe) else None
 
 
 def _check_text(text: object, name: str) -> str:

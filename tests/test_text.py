@@ -1,4 +1,5 @@
 import unicodedata
+from pathlib import Path
 
 import pytest
 from underthesea import text_normalize
@@ -21,6 +22,36 @@ def test_old_and_new_tone_marks_give_the_same_tokens():
     old = analyse("Hoà bình, thuỷ lợi và sức khoẻ của người dân")
     new = analyse("Hòa bình, thủy lợi và sức khỏe của người dân")
     assert old.tokens == new.tokens
+
+
+def _bundled_texts():
+    import csv
+
+    data = Path(__file__).resolve().parent.parent / "data"
+    texts = []
+    for name in ("sample_posts.csv", "guard_critical_news.csv"):
+        with open(data / name, encoding="utf-8", newline="") as f:
+            for row in csv.DictReader(f):
+                texts += [row["text"], row.get("title") or ""]
+    return texts
+
+
+AWKWARD = [
+    "", "   ", "\n\n", "!!!", "😀😀😀", "TP.HCM 25/8/2020 lúc 7h30, giá 1.234.567đ (≈ 50 USD)",
+    "Xem https://x.vn/a?b=1 hoặc gọi 0912.345.678 / +84 912 345 678 — a.b@c.com @ten #tag",
+    "VIỆT NAM VÔ ĐỊCH!!! Chia sẻ ngay kẻo muộn...", "Thuỷ điện Hoà Bình xả lũ", "Ăn Ấy ỏ ừ ơ",
+    unicodedata.normalize("NFD", "Người dân cần chú ý an toàn khi đi đường"), "a" * 3000, "Covid-19 ở Đà Nẵng; F0, F1…",
+]
+
+
+def test_word_tokenize_gives_underthesea_tokens_exactly():
+    # misinfo's segmenter trims underthesea's Python layer; the words must not change
+    from underthesea import word_tokenize as underthesea_word_tokenize
+
+    texts = SENTENCES + AWKWARD + _bundled_texts()
+    assert len(texts) > 200
+    for text in texts:
+        assert word_tokenize(text) == underthesea_word_tokenize(text), text[:80]
 
 
 @pytest.mark.parametrize("text", SENTENCES)
