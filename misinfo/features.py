@@ -18,7 +18,6 @@ share.  Each is scaled to a small range so that a linear model's weight on it is
 """
 from __future__ import annotations
 
-import datetime as dt
 import math
 import re
 import threading
@@ -33,7 +32,6 @@ from .text import Doc
 __all__ = [
     "CompactTfidfVectorizer", "body_words", "body_syllables", "headline_words", "body_chars", "headline_chars",
     "StyleFeatures", "MetadataFeatures", "SentenceEmbedding", "style_counts", "STYLE_SIGNALS", "CLICKBAIT_PHRASES", "SHARE_CALLS",
-    "metadata_row",
 ]
 
 # Words that carry no signal on their own; kept out of the n-grams (placeholders stay in).
@@ -224,47 +222,6 @@ class StyleFeatures(TransformerMixin, BaseEstimator):
             counts = self.counts(doc)
             rows[i] = [min(counts[n] / STYLE_SIGNALS[n][1], 1.0) for n in _SIGNAL_NAMES]
         return rows
-
-
-METADATA_COLUMNS = ("likes", "comments", "shares", "published")
-
-
-def metadata_row(likes=None, comments=None, shares=None, published=None) -> list[float]:
-    """Validated engagement metadata as floats (NaN = unknown); ``published`` in Unix seconds."""
-    out = []
-    for name, value in (("likes", likes), ("comments", comments), ("shares", shares)):
-        out.append(_count(name, value))
-    out.append(_timestamp(published))
-    return out
-
-
-def _count(name, value) -> float:
-    if value is None:
-        return math.nan
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{name} must be an int, a float or None, got {type(value).__name__}: {value!r:.40}")
-    value = float(value)
-    if math.isnan(value):
-        return value
-    if value < 0 or math.isinf(value):
-        raise ValueError(f"{name} must be a count >= 0 (or None/NaN for unknown), got {value!r}")
-    return value
-
-
-def _timestamp(value) -> float:
-    if value is None:
-        return math.nan
-    if isinstance(value, dt.datetime):
-        if value.tzinfo is None:  # naive datetimes are taken as Vietnam time (UTC+7)
-            value = value.replace(tzinfo=dt.timezone(dt.timedelta(hours=7)))
-        return value.timestamp()
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(
-            f"published must be a datetime, Unix seconds (int/float) or None, got {type(value).__name__}: {value!r:.40}")
-    value = float(value)
-    if math.isinf(value):
-        raise ValueError(f"published must be finite Unix seconds, got {value!r}")
-    return value
 
 
 class MetadataFeatures(TransformerMixin, BaseEstimator):

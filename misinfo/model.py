@@ -10,8 +10,7 @@ from types import MappingProxyType
 
 import numpy as np
 
-from .explain import reasons
-from .features import metadata_row
+from .metadata import metadata_row
 from .result import Score
 from .text import MAX_CHARS, Doc, analyse
 
@@ -110,6 +109,8 @@ class Model:
         return out
 
     def _score_live(self, docs, live, meta, limits, out) -> None:
+        from .explain import reasons  # scikit-learn: loaded with the model, not with the package
+
         # One OpenMP thread: each tree of the boosted model is a tiny parallel region, and on a
         # busy machine (or beside batch workers) waiting for a second thread costs milliseconds
         # per tree, 100 times what the prediction itself costs.

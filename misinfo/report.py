@@ -13,7 +13,8 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
-from .batch import FIELD_SIZE_LIMIT, OUTPUT_COLUMNS, _column_index, _Input, parse_time
+from .batch import FIELD_SIZE_LIMIT, OUTPUT_COLUMNS, _column_index, _Input
+from .metadata import parse_time
 
 __all__ = ["GroupSummary", "summarise", "format_table", "plot", "PERIODS"]
 

@@ -20,7 +20,8 @@ import pytest
 from click.testing import CliRunner
 
 import misinfo.batch as batch
-from misinfo.batch import OUTPUT_COLUMNS, parse_count, parse_time, score_csv
+from misinfo.batch import OUTPUT_COLUMNS, score_csv
+from misinfo.metadata import parse_count, parse_time
 from misinfo.cli import cli
 from misinfo.model import load_model
 

@@ -8,7 +8,8 @@ from sklearn.base import clone
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from misinfo.features import (CompactTfidfVectorizer, MetadataFeatures, StyleFeatures, body_chars,
-                              body_words, headline_words, metadata_row, style_counts)
+                              body_words, headline_words, style_counts)
+from misinfo.metadata import metadata_row
 from misinfo.text import analyse
 
 DOCS = [analyse(t) for t in ["SỐC!!! Sự thật phía sau bức ảnh là đây?", "Quốc hội thông qua luật mới",

@@ -181,3 +181,15 @@ def test_accurate_tier_scores_with_embeddings():
     bait, plain = accurate.score_many([CLICKBAIT[0], PLAIN[0]])
     assert bait.sensational > plain.sensational
     assert accurate.score(CLICKBAIT[0]) == bait
+
+
+def test_import_and_cli_leave_scikit_learn_unloaded_until_a_model_is_needed(tmp_path):
+    # the parent of a --jobs N batch job reads and writes CSV only; its workers load the model
+    import subprocess
+    import sys
+
+    code = ("import sys, misinfo, misinfo.cli, misinfo.batch, misinfo.metadata\n"
+            "assert 'sklearn' not in sys.modules and 'underthesea' not in sys.modules, 'eager import'\n"
+            "from misinfo import score\n"
+            "assert score('Chia sẻ ngay!!!').sensational > 0 and 'sklearn' in sys.modules\n")
+    subprocess.run([sys.executable, "-c", code], cwd=tmp_path, check=True)

@@ -1,0 +1,151 @@
+"""Engagement metadata: likes, comments, shares and publication time, the optional context of a text.
+
+Light on purpose (no numpy, no scikit-learn): the batch parent process reads and validates
+metadata cells without loading the model, which only its workers need.
+
+- :func:`metadata_row` validates Python values (the API's ``likes=``, ``published=``...) into the
+  four floats the model takes, NaN for unknown.
+- :func:`parse_count`, :func:`parse_time` and :func:`parse_metadata` read CSV cells ("1,2K",
+  ISO 8601 or Unix seconds) into those values; an unreadable cell is unknown, with a note.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+import numbers
+import re
+
+__all__ = ["METADATA_COLUMNS", "metadata_row", "parse_count", "parse_time", "parse_metadata"]
+
+METADATA_COLUMNS = ("likes", "comments", "shares", "published")
+
+
+def metadata_row(likes=None, comments=None, shares=None, published=None) -> list[float]:
+    """Validated engagement metadata as floats (NaN = unknown); ``published`` in Unix seconds."""
+    out = []
+    for name, value in (("likes", likes), ("comments", comments), ("shares", shares)):
+        out.append(_count(name, value))
+    out.append(_timestamp(published))
+    return out
+
+
+def _count(name, value) -> float:
+    if value is None:
+        return math.nan
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be an int, a float or None, got {type(value).__name__}: {value!r:.40}")
+    value = float(value)
+    if math.isnan(value):
+        return value
+    if value < 0 or math.isinf(value):
+        raise ValueError(f"{name} must be a count >= 0 (or None/NaN for unknown), got {value!r}")
+    return value
+
+
+def _timestamp(value) -> float:
+    if value is None:
+        return math.nan
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None:  # naive datetimes are taken as Vietnam time (UTC+7)
+            value = value.replace(tzinfo=dt.timezone(dt.timedelta(hours=7)))
+        return value.timestamp()
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(
+            f"published must be a datetime, Unix seconds (int/float) or None, got {type(value).__name__}: {value!r:.40}")
+    value = float(value)
+    if math.isinf(value):
+        raise ValueError(f"published must be finite Unix seconds, got {value!r}")
+    return value
+
+
+# -- CSV cells ---------------------------------------------------------------------------
+_THOUSANDS = re.compile(r"\d{1,3}(?:([.,\s\u00a0])\d{3})(?:\1\d{3})*")
+_SUFFIXED = re.compile(r"(\d+(?:[.,]\d+)?)\s*([kKmM])")
+
+
+def parse_count(cell) -> float | None:
+    """Read an engagement count from a CSV cell or a frame value; None when empty.
+
+    Accepts numbers, ``"1234"``, ``"1,234"``, ``"1.234"`` (thousands separators), ``"1.2K"``,
+    ``"1,2K"`` and ``"3M"``.
+
+    Raises
+    ------
+    ValueError
+        If the cell is not a count.
+
+    Examples
+    --------
+    >>> parse_count("1.234"), parse_count("1,2K"), parse_count(" "), parse_count(7)
+    (1234.0, 1200.0, None, 7)
+    """
+    if cell is None or not isinstance(cell, str):
+        return cell
+    s = cell.strip()
+    if not s:
+        return None
+    if _THOUSANDS.fullmatch(s):
+        return float(re.sub(r"\D", "", s))
+    match = _SUFFIXED.fullmatch(s)
+    if match:
+        return float(match.group(1).replace(",", ".")) * (1e3 if match.group(2) in "kK" else 1e6)
+    try:
+        return float(s)
+    except ValueError:
+        raise ValueError(f"{s!r:.40} is not a count") from None
+
+
+def parse_time(cell):
+    """Read a publication time: Unix seconds (or milliseconds, from 1e11) or ISO 8601 text.
+
+    Returns None for an empty cell, a float (Unix seconds) or a ``datetime`` (naive = Vietnam
+    time, as in :func:`misinfo.score`).
+
+    Examples
+    --------
+    >>> parse_time("1584000000"), parse_time("1584000000000")
+    (1584000000.0, 1584000000.0)
+    >>> parse_time("2020-03-12T15:00:00+07:00").isoformat()
+    '2020-03-12T15:00:00+07:00'
+    """
+    if cell is None or isinstance(cell, dt.datetime):
+        return cell
+    if hasattr(cell, "to_pydatetime"):  # pandas Timestamp
+        return cell.to_pydatetime()
+    if not isinstance(cell, str):
+        value = float(cell)
+        return value / 1000 if abs(value) >= 1e11 else value
+    s = cell.strip()
+    if not s:
+        return None
+    try:
+        value = float(s)
+    except ValueError:
+        pass
+    else:
+        return value / 1000 if abs(value) >= 1e11 else value
+    try:
+        return dt.datetime.fromisoformat(s)
+    except ValueError:
+        raise ValueError(f"{s!r:.40} is neither Unix seconds nor an ISO 8601 time") from None
+
+
+def parse_metadata(cells) -> tuple[list[float], tuple[str, ...]]:
+    """Parse [likes, comments, shares, published] cells (None = no such column) into the 4 floats
+    the model takes (NaN = unknown) and notes on unreadable cells, which count as unknown.
+
+    >>> parse_metadata(["1.2K", None, "abc", "1584000000"])[0]
+    [1200.0, nan, nan, 1584000000.0]
+    """
+    if all(cell is None for cell in cells):
+        return [math.nan] * 4, ()
+    values, notes = [], []
+    for k, (name, cell) in enumerate(zip(METADATA_COLUMNS, cells)):
+        missing = cell is None or (isinstance(cell, float) and math.isnan(cell))
+        try:
+            value = None if missing else (parse_time(cell) if name == "published" else parse_count(cell))
+            values.append(metadata_row(**{name: value})[k])
+        except (TypeError, ValueError, OverflowError) as exc:
+            values.append(math.nan)
+            notes.append(f"{name} {cell!r:.40} unreadable ({exc}): treated as unknown")
+    return values, tuple(notes)
