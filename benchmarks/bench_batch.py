@@ -8,7 +8,7 @@ to a temporary directory), then measures:
 * ``misinfo score --jobs 1`` and ``--jobs 2`` (rows/s, wall clock of the whole command, and
   excluding the model-loading start-up measured on a header-only file);
 * the same with 30% of the rows reposts of a recent row (the dedup speed-up);
-* peak RSS of the whole process tree (parent + workers) and of the largest single process, for
+* peak RSS and PSS of the whole process tree (parent + workers) and the largest process's RSS, for
   the N-row file and a file ``--rss-scale`` times larger (flat memory = streaming works).
 
 Usage (from the repository root)::
@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import importlib.util
 import random
 import re
 import subprocess
@@ -120,29 +121,25 @@ def tokenize_rate(texts: list[str]) -> float:
     return len(texts) / (time.perf_counter() - start)
 
 
-def _tree_rss(pid: int) -> tuple[int, int]:
-    """(sum, max) resident set size in bytes of a process and its descendants (Linux /proc)."""
-    try:
-        import psutil
+def _tree_memory(pid: int) -> tuple[int, int, int]:
+    """(sum of RSS, largest RSS, sum of PSS) in bytes of a process and its descendants (Linux /proc).
 
-        proc = psutil.Process(pid)
-        rss = [p.memory_info().rss for p in [proc, *proc.children(recursive=True)]]
-        return sum(rss), max(rss)
-    except ImportError:
-        pass
-    except Exception:
-        return 0, 0
-    rss, todo = [], [pid]
+    RSS counts a page shared by several processes (a library, the interpreter) once in each of
+    them, so its sum over a tree overstates the memory the job takes; PSS divides each shared
+    page between its sharers, so its sum is the job's real footprint.  Both are reported."""
+    rss, pss, todo = [], 0, [pid]
     while todo:
         p = todo.pop()
         try:
             status = Path(f"/proc/{p}/status").read_text()
             rss.append(int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) * 1024)
+            rollup = Path(f"/proc/{p}/smaps_rollup").read_text()
+            pss += int(re.search(r"^Pss:\s+(\d+)", rollup, re.M).group(1)) * 1024
             for task in Path(f"/proc/{p}/task").iterdir():
                 todo += [int(c) for c in (task / "children").read_text().split()]
         except (OSError, AttributeError, ValueError):
             continue
-    return (sum(rss), max(rss)) if rss else (0, 0)
+    return (sum(rss), max(rss), pss) if rss else (0, 0, 0)
 
 
 def run_score(path: Path, jobs: int, extra=()) -> dict:
@@ -152,13 +149,12 @@ def run_score(path: Path, jobs: int, extra=()) -> dict:
            "--title-column", "title", "--likes-column", "likes", "--comments-column", "comments",
            "--shares-column", "shares", "--time-column", "time", "--jobs", str(jobs), "--quiet", *extra]
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=REPO)
-    peak = [0, 0]
+    proc = subprocess.Popen(cmd, cwd=path.parent)  # not the source tree: the installed package runs
+    peak = [0, 0, 0]
 
     def watch():
         while proc.poll() is None:
-            total, largest = _tree_rss(proc.pid)
-            peak[0], peak[1] = max(peak[0], total), max(peak[1], largest)
+            peak[:] = map(max, peak, _tree_memory(proc.pid))
             time.sleep(0.1)
 
     watcher = threading.Thread(target=watch, daemon=True)
@@ -169,7 +165,7 @@ def run_score(path: Path, jobs: int, extra=()) -> dict:
     if code not in (0, 3):
         raise SystemExit(f"misinfo score failed with exit status {code}: {' '.join(cmd)}")
     out.unlink(missing_ok=True)
-    return {"seconds": seconds, "rss_total": peak[0], "rss_max": peak[1]}
+    return {"seconds": seconds, "rss_total": peak[0], "rss_max": peak[1], "pss_total": peak[2]}
 
 
 def main(argv=None) -> None:
@@ -197,14 +193,20 @@ def main(argv=None) -> None:
     mb = main_csv.stat().st_size / 1e6
     print(f"built {args.rows:,} rows ({mb:.1f} MB) in {tmp}", file=sys.stderr)
 
+    print(f"python {sys.executable}; scikit-learn imports pandas in every worker when it is installed: "
+          f"{'yes' if importlib.util.find_spec('pandas') else 'no'}", file=sys.stderr)
     sample = random.Random(args.seed).sample(texts, min(len(texts), args.tokenize_rows))
-    tok = tokenize_rate(sample)
     startup = run_score(empty_csv, 1)["seconds"]
-    results = {}
+    results, toks = {}, []
     for name, path, jobs in (("jobs 1", main_csv, 1), ("jobs 2", main_csv, 2),
                              ("jobs 1, 30% dup", dup_csv, 1), ("jobs 2, 30% dup", dup_csv, 2)):
+        if jobs == 1 and not toks:  # the baseline just before and just after the run it is compared with
+            toks.append(tokenize_rate(sample))
         print(f"scoring: {name} ...", file=sys.stderr)
         results[name] = run_score(path, jobs, extra)
+        if len(toks) == 1:
+            toks.append(tokenize_rate(sample))
+    tok = sum(toks) / len(toks)
     big_rows = args.rows * args.rss_scale
     build_csv(big_csv, big_rows, args.seed + 1, pool)
     big_mb = big_csv.stat().st_size / 1e6
@@ -214,22 +216,25 @@ def main(argv=None) -> None:
     def rate(r, rows=args.rows, minus_startup=False):
         return rows / (r["seconds"] - (startup if minus_startup else 0))
 
-    print(f"\nword_tokenize alone ({len(sample):,} of the same texts): {tok:,.0f} rows/s;"
+    print(f"\nword_tokenize alone ({len(sample):,} of the same texts): {toks[0]:,.0f} rows/s before and "
+          f"{toks[1]:,.0f} after the jobs 1 run, mean {tok:,.0f};"
           f" `misinfo score` start-up (model load): {startup:.1f} s\n")
     print(f"{'run':<22}{'rows':>10}{'MB':>8}{'rows/s':>9}{'w/o start':>11}{'vs tokenize':>13}"
-          f"{'RSS tree':>10}{'RSS max':>9}")
+          f"{'RSS tree':>10}{'PSS tree':>10}{'RSS max':>9}")
     for name, r in results.items():
         rows, size = (big_rows, big_mb) if name == "big" else (args.rows, mb)
         print(f"{name if name != 'big' else 'jobs 2, large input':<22}{rows:>10,}{size:>8.0f}{rate(r, rows):>9,.0f}"
               f"{rate(r, rows, True):>11,.0f}{rate(r, rows, True) / tok:>12.0%}"
-              f"{r['rss_total'] / 2**20:>9.0f}M{r['rss_max'] / 2**20:>8.0f}M")
+              f"{r['rss_total'] / 2**20:>9.0f}M{r['pss_total'] / 2**20:>9.0f}M{r['rss_max'] / 2**20:>8.0f}M")
     j1, j2 = results["jobs 1"], results["jobs 2"]
     print(f"\njobs 1 / word_tokenize: {rate(j1, minus_startup=True) / tok:.0%} (bar >= 85%)"
           f"   jobs 2 / jobs 1: {rate(j2, minus_startup=True) / rate(j1, minus_startup=True):.2f}x (bar >= 1.7x)")
     print(f"30% duplicates speed-up: jobs 1 {rate(results['jobs 1, 30% dup']) / rate(j1):.2f}x, "
           f"jobs 2 {rate(results['jobs 2, 30% dup']) / rate(j2):.2f}x (ideal 1/0.7 = 1.43x)")
-    print(f"peak RSS (tree): {j2['rss_total'] / 2**20:.0f} MB for {mb:.0f} MB vs "
-          f"{results['big']['rss_total'] / 2**20:.0f} MB for {big_mb:.0f} MB (bar < 600 MB, flat)")
+    big = results["big"]
+    print(f"peak memory of the jobs 2 tree: RSS {j2['rss_total'] / 2**20:.0f} MB (PSS {j2['pss_total'] / 2**20:.0f}) "
+          f"for {mb:.0f} MB vs RSS {big['rss_total'] / 2**20:.0f} MB (PSS {big['pss_total'] / 2**20:.0f}) "
+          f"for {big_mb:.0f} MB (bar < 600 MB, flat)")
     if args.bulky_mb:
         print("\nbulky files (8 KB raw column per row, 1 row in 50 with text):")
         for size in args.bulky_mb:
@@ -238,7 +243,8 @@ def main(argv=None) -> None:
             for jobs in (1, 2):
                 r = run_score(bulky, jobs, extra)
                 print(f"  {size:>6} MB {n:>9,} rows  jobs {jobs}: {r['seconds']:7.1f} s  RSS tree "
-                      f"{r['rss_total'] / 2**20:5.0f} MB  largest process {r['rss_max'] / 2**20:5.0f} MB")
+                      f"{r['rss_total'] / 2**20:5.0f} MB  PSS tree {r['pss_total'] / 2**20:5.0f} MB  "
+                      f"largest process {r['rss_max'] / 2**20:5.0f} MB")
             bulky.unlink()
     workdir.cleanup()
 
