@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import platform
 import shutil
 import tempfile
 from importlib import metadata as _dist
+from importlib import resources
 from pathlib import Path
 
-__all__ = ["ArtifactError", "FORMAT", "HEADS", "library_versions", "sha256", "save", "read_metadata", "load_heads"]
+__all__ = ["ArtifactError", "FORMAT", "HEADS", "TIER_NAMES", "THRESHOLD_KEYS", "library_versions", "sha256", "save",
+           "read_metadata", "load_heads", "model_dir", "check_thresholds"]
 
 #: Version of the directory layout; bumped when metadata.json changes incompatibly.
 FORMAT = 1
@@ -150,3 +153,38 @@ def load_heads(model_dir) -> tuple[dict, dict]:
                 "refusing to load it, because loading a joblib file runs code. Reinstall misinfo or retrain.")
         heads[name] = joblib.load(path)
     return heads, meta
+
+
+#: The tiers shipped inside the package (``misinfo/models/<tier>``).
+TIER_NAMES = ("fast", "accurate")
+#: Threshold names a model directory's metadata carries and callers may override.
+THRESHOLD_KEYS = ("misinformation", "sensational", "sensational_opening")
+
+
+def check_thresholds(thresholds: dict, required: bool) -> dict:
+    """Validate threshold names and values (0–1) in place; ``required``: all three must be there."""
+    unknown = sorted(set(thresholds) - set(THRESHOLD_KEYS))
+    if unknown:
+        raise ValueError(f"unknown threshold name(s) {unknown}; allowed: {list(THRESHOLD_KEYS)}")
+    if required:
+        missing = [k for k in THRESHOLD_KEYS if k not in thresholds]
+        if missing:
+            raise ValueError(f"thresholds lack {missing}")
+    for key, value in thresholds.items():
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value) or not 0 <= value <= 1:
+            raise ValueError(f"threshold {key!r} must be a number between 0 and 1, got {value!r}")
+        thresholds[key] = float(value)
+    return thresholds
+
+
+def model_dir(model) -> Path:
+    """The directory of a model: a shipped tier (``None`` = ``"fast"``) or an existing directory."""
+    if model is None or model in TIER_NAMES:
+        return Path(str(resources.files("misinfo.models").joinpath(model or "fast")))
+    if isinstance(model, (str, Path)):
+        path = Path(model)
+        if not path.is_dir():
+            raise FileNotFoundError(
+                f"model must be None, one of {list(TIER_NAMES)}, or a directory of trained artifacts; {str(model)!r} is none of these")
+        return path
+    raise TypeError(f"model must be None, a tier name or a directory path, got {type(model).__name__}")

@@ -72,15 +72,18 @@ __all__ = ["score_csv", "score_frame", "BatchResult", "OUTPUT_COLUMNS"]
 
 #: Columns appended to every input row, in this order.
 OUTPUT_COLUMNS = ("misinformation", "sensational", "flagged", "reasons", "model_version", "error")
-#: Rows per chunk: the unit of work sent to a worker and of resume checkpoints.
-CHUNK_SIZE = 2000
+#: Rows per chunk: the unit of work sent to a worker and of resume checkpoints.  Up to
+#: 2 x jobs chunks are in flight, so this bounds the parent's memory (1,000 rows of posts: ~1 MB
+#: of text) as well as the work lost to an interruption (a few seconds per worker).
+CHUNK_SIZE = 1000
 #: Largest cell the reader accepts, in characters: a 50 MB cell fits; the core scores only its
 #: first MAX_CHARS characters.
 FIELD_SIZE_LIMIT = 256 * 1024 * 1024
 #: Bytes read ahead to detect the encoding and the delimiter.
 SNIFF_BYTES = 64 * 1024
-#: Distinct rows remembered for reuse across chunks (reposts): about 200 bytes each.
-REUSE_CACHE_SIZE = 50_000
+#: Distinct rows remembered for reuse across chunks (reposts): a key and a score, 200–800 bytes
+#: (the reasons of a flagged row take most), so at most ~6 MB in the parent process.
+REUSE_CACHE_SIZE = 10_000
 #: Rows held in memory while sorting, at most (and at most SORT_RUN_CHARS characters); the rest
 #: is sorted in runs on disk and merged.
 SORT_RUN_ROWS = 50_000
@@ -360,9 +363,12 @@ def _item_row(fields, text: str, title: str | None, meta_cells) -> _Row:
 
 # -- scoring ----------------------------------------------------------------------------------
 #: Analysed docs each process keeps, so that a repost with other engagement counts is not
-#: tokenised again (analyse is a pure function: caching cannot change a score).
-DOC_CACHE_SIZE = 2000
+#: tokenised again (analyse is a pure function: caching cannot change a score).  A doc of a
+#: typical post takes ~12 KB, so the cache holds at most ~12 MB per process.
+DOC_CACHE_SIZE = 1000
 _DOC_CACHE_MAX_CHARS = 5000
+#: Items a worker analyses before scoring them: bounds the docs alive at once (~6 MB).
+ANALYSE_BATCH = 500
 _DOCS: OrderedDict = OrderedDict()
 # A Dask worker may run several tasks in threads of one process: the LRU updates must not interleave.
 _DOCS_LOCK = threading.Lock()
@@ -387,7 +393,16 @@ def _analyse(text: str, title: str | None):
 
 
 def _score_items(model, items, thresholds) -> list:
-    """Score (text, title, meta) items → a Score or an error message each, in order."""
+    """Score (text, title, meta) items → a Score or an error message each, in order.
+
+    :data:`ANALYSE_BATCH` items at a time, so that only that many analysed docs are alive at once."""
+    out: list = []
+    for start in range(0, len(items), ANALYSE_BATCH):
+        out += _score_batch(model, items[start:start + ANALYSE_BATCH], thresholds)
+    return out
+
+
+def _score_batch(model, items, thresholds) -> list:
     docs, out = [], [None] * len(items)
     live = []
     for i, (text, title, _) in enumerate(items):
@@ -572,7 +587,7 @@ def _sort_key(row: list[str], ncols: int) -> float:
 
 # -- options ----------------------------------------------------------------------------------
 def _check_options(jobs, chunk_size, thresholds, model):
-    from .model import _check_thresholds, _model_dir
+    from .artifacts import check_thresholds, model_dir
 
     if jobs is None:
         jobs = os.cpu_count() or 1
@@ -583,8 +598,8 @@ def _check_options(jobs, chunk_size, thresholds, model):
     if thresholds is not None:
         if not isinstance(thresholds, Mapping):
             raise TypeError(f"thresholds must be a mapping such as {{'misinformation': 0.5}}, got {type(thresholds).__name__}")
-        thresholds = _check_thresholds(dict(thresholds), required=False) or None
-    _model_dir(model)  # a bad model name or directory fails before any output exists
+        thresholds = check_thresholds(dict(thresholds), required=False) or None
+    model_dir(model)  # a bad model name or directory fails before any output exists
     return jobs, thresholds
 
 

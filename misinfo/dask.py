@@ -48,9 +48,9 @@ import uuid
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
+from .artifacts import TIER_NAMES
 from .batch import (CHUNK_SIZE, FIELD_SIZE_LIMIT, OUTPUT_COLUMNS, BatchResult, _check_options, _csv_cells, _Input,
                     _is_missing, score_csv, score_frame)
-from .model import TIER_NAMES
 
 __all__ = ["score_dataframe", "score_files", "SUCCESS_MARKER", "FORMATS"]
 

@@ -1,25 +1,22 @@
 """The Model (both heads, thresholds, version), :func:`load_model` and the lazy default."""
 from __future__ import annotations
 
-import math
 import threading
 from collections.abc import Mapping, Sequence
-from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
 
 import numpy as np
 
+from .artifacts import check_thresholds, model_dir
 from .metadata import metadata_row
 from .result import Score
 from .text import MAX_CHARS, Doc, analyse
 
-__all__ = ["Model", "load_model", "score", "score_many", "TIER_NAMES"]
+__all__ = ["Model", "load_model", "score", "score_many"]
 
-TIER_NAMES = ("fast", "accurate")
 #: Docs scored per model call in score_many (bounds memory of the sparse feature matrices).
 BATCH_SIZE = 512
-_THRESHOLD_KEYS = ("misinformation", "sensational", "sensational_opening")
 
 
 class Model:
@@ -49,7 +46,7 @@ class Model:
 
     def __init__(self, heads: Mapping, thresholds: Mapping, version: str, metadata: Mapping):
         self.heads = dict(heads)
-        self.thresholds = MappingProxyType(_check_thresholds(dict(thresholds), required=True))
+        self.thresholds = MappingProxyType(check_thresholds(dict(thresholds), required=True))
         self.version = version
         self.metadata = metadata
 
@@ -93,7 +90,7 @@ class Model:
         """Score already analysed docs (``meta``: rows of [likes, comments, shares, published])."""
         limits = dict(self.thresholds)
         if thresholds:
-            given = _check_thresholds(dict(thresholds), required=False)
+            given = check_thresholds(dict(thresholds), required=False)
             if "sensational" in given and "sensational_opening" not in given:
                 given["sensational_opening"] = given["sensational"]
             limits.update(given)
@@ -151,33 +148,6 @@ def _openmp():
     return _OPENMP
 
 
-def _check_thresholds(thresholds: dict, required: bool) -> dict:
-    unknown = sorted(set(thresholds) - set(_THRESHOLD_KEYS))
-    if unknown:
-        raise ValueError(f"unknown threshold name(s) {unknown}; allowed: {list(_THRESHOLD_KEYS)}")
-    if required:
-        missing = [k for k in _THRESHOLD_KEYS if k not in thresholds]
-        if missing:
-            raise ValueError(f"thresholds lack {missing}")
-    for key, value in thresholds.items():
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value) or not 0 <= value <= 1:
-            raise ValueError(f"threshold {key!r} must be a number between 0 and 1, got {value!r}")
-        thresholds[key] = float(value)
-    return thresholds
-
-
-def _model_dir(model) -> Path:
-    if model is None or model in TIER_NAMES:
-        return Path(str(resources.files("misinfo.models").joinpath(model or "fast")))
-    if isinstance(model, (str, Path)):
-        path = Path(model)
-        if not path.is_dir():
-            raise FileNotFoundError(
-                f"model must be None, one of {list(TIER_NAMES)}, or a directory of trained artifacts; {str(model)!r} is none of these")
-        return path
-    raise TypeError(f"model must be None, a tier name or a directory path, got {type(model).__name__}")
-
-
 _LOADED: dict[str, Model] = {}
 _LOCK = threading.Lock()
 
@@ -195,7 +165,7 @@ def load_model(model: str | Path | None = None) -> Model:
     ImportError
         For ``"accurate"`` without the optional extra (``pip install 'misinfo[accurate]'``).
     """
-    path = _model_dir(model)
+    path = model_dir(model)
     key = str(path.resolve())
     with _LOCK:
         if key not in _LOADED:

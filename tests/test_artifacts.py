@@ -5,18 +5,18 @@ import pytest
 
 import misinfo
 from misinfo.artifacts import ArtifactError, load_heads, save, sha256
-from misinfo.model import _model_dir
+from misinfo.artifacts import model_dir
 
 
 @pytest.fixture()
 def model_copy(tmp_path):
     target = tmp_path / "model"
-    shutil.copytree(_model_dir("fast"), target)
+    shutil.copytree(model_dir("fast"), target)
     return target
 
 
 def test_shipped_metadata_describes_and_verifies_every_file():
-    path = _model_dir("fast")
+    path = model_dir("fast")
     meta = json.loads((path / "metadata.json").read_text(encoding="utf-8"))
     for key in ("model_version", "thresholds", "heads", "test_metrics", "library_versions", "files"):
         assert key in meta

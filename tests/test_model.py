@@ -165,9 +165,9 @@ def test_accurate_critical_reporting_is_not_flagged(model, guard_texts):
 
 
 def test_model_directory_and_bad_names(model):
-    from misinfo.model import _model_dir
+    from misinfo.artifacts import model_dir
 
-    assert misinfo.load_model(_model_dir("fast")) is model
+    assert misinfo.load_model(model_dir("fast")) is model
     with pytest.raises(FileNotFoundError, match="directory"):
         misinfo.load_model("no-such-model")
     with pytest.raises(TypeError):
