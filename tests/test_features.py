@@ -8,7 +8,7 @@ from sklearn.base import clone
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from misinfo.features import (CompactTfidfVectorizer, MetadataFeatures, StyleFeatures, body_chars,
-                              body_words, headline_words, style_counts)
+                              body_syllables, body_words, headline_words, style_counts)
 from misinfo.metadata import metadata_row
 from misinfo.text import analyse
 
@@ -53,6 +53,21 @@ def test_compact_vectorizer_pickles_to_the_same_transform():
     assert restored.vocabulary_ == plain.vocabulary_
     assert compact.vocabulary_ == plain.vocabulary_  # pickling leaves the original intact
     assert np.allclose(restored.transform(DOCS).toarray(), plain.transform(DOCS).toarray())
+
+
+@pytest.mark.parametrize("analyzer", [body_words, body_syllables, headline_words])
+def test_compact_vectorizer_counts_exactly_as_scikit_learn(analyzer, sample_rows):
+    # scoring counts n-grams from word ids; the matrices must equal scikit-learn's, bit for bit
+    docs = [analyse(r["text"], r["title"] or None) for r in sample_rows]
+    tricky = [analyse(t) for t in ["", "!!! ... ,", "a|b a b|c", "Sốc | thật | sự", "chia sẻ chia sẻ chia sẻ"]]
+    fitted = docs[::2] + tricky[2:]
+    plain = TfidfVectorizer(analyzer=analyzer, sublinear_tf=True, dtype=np.float32).fit(fitted)
+    compact = CompactTfidfVectorizer(analyzer=analyzer, sublinear_tf=True, dtype=np.float32).fit(fitted)
+    restored = pickle.loads(pickle.dumps(compact))
+    for X in (compact.transform(docs + tricky), restored.transform(docs + tricky)):
+        Y = plain.transform(docs + tricky)
+        assert X.nnz > 0 and (X != Y).nnz == 0
+        assert np.array_equal(X.indptr, Y.indptr) and np.array_equal(X.indices, Y.indices)
 
 
 def test_metadata_row_validates_and_marks_unknown_as_nan():
