@@ -105,14 +105,14 @@ def main() -> None:
     parser.add_argument("--card", action="store_true", help="write the speed figures into models/MODEL_CARD.md")
     args = parser.parse_args()
     import misinfo
-    from misinfo.model import _model_dir
+    from misinfo.artifacts import model_dir
 
     report = {}
     inside, wall = cold_start(max(args.repeats, 5))
     report["cold start"] = {"import misinfo + first score (s, median)": inside, "incl. interpreter start (s)": wall}
-    sizes = {tier: sum(p.stat().st_size for p in _model_dir(tier).iterdir() if p.is_file()) / 1e6
+    sizes = {tier: sum(p.stat().st_size for p in model_dir(tier).iterdir() if p.is_file()) / 1e6
              for tier in ("fast", "accurate")}
-    card = _model_dir("fast").parent / "MODEL_CARD.md"
+    card = model_dir("fast").parent / "MODEL_CARD.md"
     report["artifacts (MB)"] = {**sizes, "total": sum(sizes.values()) + card.stat().st_size / 1e6}
     import csv
     with open(args.datasets / "reintel-vlsp2020/public_train.decoded-utf8.csv", encoding="utf-8", newline="") as f:

@@ -56,8 +56,9 @@ def test_compact_vectorizer_pickles_to_the_same_transform():
 
 
 @pytest.mark.parametrize("analyzer", [body_words, body_syllables, headline_words])
-def test_compact_vectorizer_counts_exactly_as_scikit_learn(analyzer, sample_rows):
+def test_compact_vectorizer_counts_exactly_as_scikit_learn(analyzer, sample_rows, monkeypatch):
     # scoring counts n-grams from word ids; the matrices must equal scikit-learn's, bit for bit
+    monkeypatch.setattr("misinfo.features._INDEX_MIN_DOCS", 1)
     docs = [analyse(r["text"], r["title"] or None) for r in sample_rows]
     tricky = [analyse(t) for t in ["", "!!! ... ,", "a|b a b|c", "Sốc | thật | sự", "chia sẻ chia sẻ chia sẻ"]]
     fitted = docs[::2] + tricky[2:]
@@ -68,6 +69,7 @@ def test_compact_vectorizer_counts_exactly_as_scikit_learn(analyzer, sample_rows
         Y = plain.transform(docs + tricky)
         assert X.nnz > 0 and (X != Y).nnz == 0
         assert np.array_equal(X.indptr, Y.indptr) and np.array_equal(X.indices, Y.indices)
+    assert "_ngram_index" in compact.__dict__ and "_ngram_index" not in pickle.loads(pickle.dumps(compact)).__dict__
 
 
 def test_metadata_row_validates_and_marks_unknown_as_nan():
