@@ -180,6 +180,8 @@ def main(argv=None) -> None:
                         help="also measure peak RSS on two bulky files of these sizes (e.g. 100 1000)")
     parser.add_argument("--chunk-size", type=int, default=None,
                         help="passed to misinfo score (default: its own); an input of one chunk runs in-process")
+    parser.add_argument("--memory-only", action="store_true",
+                        help="only the memory runs: --jobs 2 on the N-row file and the larger one (no speed figures)")
     args = parser.parse_args(argv)
     extra = ["--chunk-size", str(args.chunk_size)] if args.chunk_size else []
 
@@ -198,15 +200,15 @@ def main(argv=None) -> None:
     sample = random.Random(args.seed).sample(texts, min(len(texts), args.tokenize_rows))
     startup = run_score(empty_csv, 1)["seconds"]
     results, toks = {}, []
-    for name, path, jobs in (("jobs 1", main_csv, 1), ("jobs 2", main_csv, 2),
-                             ("jobs 1, 30% dup", dup_csv, 1), ("jobs 2, 30% dup", dup_csv, 2)):
+    runs = [("jobs 1", main_csv, 1), ("jobs 2", main_csv, 2), ("jobs 1, 30% dup", dup_csv, 1), ("jobs 2, 30% dup", dup_csv, 2)]
+    for name, path, jobs in runs[1:2] if args.memory_only else runs:
         if jobs == 1 and not toks:  # the baseline just before and just after the run it is compared with
             toks.append(tokenize_rate(sample))
         print(f"scoring: {name} ...", file=sys.stderr)
         results[name] = run_score(path, jobs, extra)
         if len(toks) == 1:
             toks.append(tokenize_rate(sample))
-    tok = sum(toks) / len(toks)
+    tok = sum(toks) / len(toks) if toks else float("nan")
     big_rows = args.rows * args.rss_scale
     build_csv(big_csv, big_rows, args.seed + 1, pool)
     big_mb = big_csv.stat().st_size / 1e6
@@ -216,9 +218,10 @@ def main(argv=None) -> None:
     def rate(r, rows=args.rows, minus_startup=False):
         return rows / (r["seconds"] - (startup if minus_startup else 0))
 
-    print(f"\nword_tokenize alone ({len(sample):,} of the same texts): {toks[0]:,.0f} rows/s before and "
-          f"{toks[1]:,.0f} after the jobs 1 run, mean {tok:,.0f};"
-          f" `misinfo score` start-up (model load): {startup:.1f} s\n")
+    if toks:
+        print(f"\nword_tokenize alone ({len(sample):,} of the same texts): {toks[0]:,.0f} rows/s before and "
+              f"{toks[1]:,.0f} after the jobs 1 run, mean {tok:,.0f};"
+              f" `misinfo score` start-up (model load): {startup:.1f} s\n")
     print(f"{'run':<22}{'rows':>10}{'MB':>8}{'rows/s':>9}{'w/o start':>11}{'vs tokenize':>13}"
           f"{'RSS tree':>10}{'PSS tree':>10}{'RSS max':>9}")
     for name, r in results.items():
@@ -226,11 +229,13 @@ def main(argv=None) -> None:
         print(f"{name if name != 'big' else 'jobs 2, large input':<22}{rows:>10,}{size:>8.0f}{rate(r, rows):>9,.0f}"
               f"{rate(r, rows, True):>11,.0f}{rate(r, rows, True) / tok:>12.0%}"
               f"{r['rss_total'] / 2**20:>9.0f}M{r['pss_total'] / 2**20:>9.0f}M{r['rss_max'] / 2**20:>8.0f}M")
-    j1, j2 = results["jobs 1"], results["jobs 2"]
-    print(f"\njobs 1 / word_tokenize: {rate(j1, minus_startup=True) / tok:.0%} (bar >= 85%)"
-          f"   jobs 2 / jobs 1: {rate(j2, minus_startup=True) / rate(j1, minus_startup=True):.2f}x (bar >= 1.7x)")
-    print(f"30% duplicates speed-up: jobs 1 {rate(results['jobs 1, 30% dup']) / rate(j1):.2f}x, "
-          f"jobs 2 {rate(results['jobs 2, 30% dup']) / rate(j2):.2f}x (ideal 1/0.7 = 1.43x)")
+    j2 = results["jobs 2"]
+    if not args.memory_only:
+        j1 = results["jobs 1"]
+        print(f"\njobs 1 / word_tokenize: {rate(j1, minus_startup=True) / tok:.0%} (bar >= 85%)"
+              f"   jobs 2 / jobs 1: {rate(j2, minus_startup=True) / rate(j1, minus_startup=True):.2f}x (bar >= 1.7x)")
+        print(f"30% duplicates speed-up: jobs 1 {rate(results['jobs 1, 30% dup']) / rate(j1):.2f}x, "
+              f"jobs 2 {rate(results['jobs 2, 30% dup']) / rate(j2):.2f}x (ideal 1/0.7 = 1.43x)")
     big = results["big"]
     print(f"peak memory of the jobs 2 tree: RSS {j2['rss_total'] / 2**20:.0f} MB (PSS {j2['pss_total'] / 2**20:.0f}) "
           f"for {mb:.0f} MB vs RSS {big['rss_total'] / 2**20:.0f} MB (PSS {big['pss_total'] / 2**20:.0f}) "

@@ -364,11 +364,12 @@ def _item_row(fields, text: str, title: str | None, meta_cells) -> _Row:
 # -- scoring ----------------------------------------------------------------------------------
 #: Analysed docs each process keeps, so that a repost with other engagement counts is not
 #: tokenised again (analyse is a pure function: caching cannot change a score).  A doc of a
-#: typical post takes ~12 KB, so the cache holds at most ~12 MB per process.
-DOC_CACHE_SIZE = 1000
+#: typical post takes ~12 KB, so the cache holds at most ~6 MB per process.
+DOC_CACHE_SIZE = 500
 _DOC_CACHE_MAX_CHARS = 5000
-#: Items a worker analyses before scoring them: bounds the docs alive at once (~6 MB).
-ANALYSE_BATCH = 500
+#: Items a worker analyses before scoring them: bounds the docs alive at once (~3 MB) and so
+#: the peak a worker's heap settles at.
+ANALYSE_BATCH = 256
 _DOCS: OrderedDict = OrderedDict()
 # A Dask worker may run several tasks in threads of one process: the LRU updates must not interleave.
 _DOCS_LOCK = threading.Lock()

@@ -70,7 +70,8 @@ _NGRAM_WORDS = {body_words: lambda doc: doc.tokens, body_syllables: _syllables,
                 headline_words: lambda doc: doc.headline_tokens}
 
 
-@lru_cache(maxsize=300_000)
+#: ~1 KB each; 16,384 holds the common syllables (20,000 posts need ~6,000) and bounds a service's memory.
+@lru_cache(maxsize=1 << 14)
 def _syllable_chars(syllable: str) -> tuple[str, ...]:
     padded = f" {syllable} "
     return tuple(padded[i:i + n] for n in (2, 3, 4) for i in range(len(padded) - n + 1))
