@@ -398,8 +398,7 @@ def read_labelled(paths, *, text_column: str, label_column: str, title_column: s
     import csv
 
     from .artifacts import sha256
-    from .metadata import parse_metadata
-    from .metadata import METADATA_COLUMNS
+    from .metadata import METADATA_COLUMNS, parse_metadata
 
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
