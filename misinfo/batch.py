@@ -434,8 +434,10 @@ def _init_worker(model, thresholds) -> None:
     import signal
 
     from .model import load_model
+    from .text import segmenter_only
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    segmenter_only()
 
     _WORKER["thresholds"] = thresholds
     try:

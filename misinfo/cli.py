@@ -217,6 +217,9 @@ def report_cmd(scored, by, period, time_column, plot_path, encoding, delimiter):
 
 def main(argv=None):
     """Entry point of the ``misinfo`` console script."""
+    from .text import segmenter_only
+
+    segmenter_only()  # this process is ours: load underthesea's segmenter, not all its pipelines
     cli.main(args=argv, prog_name="misinfo")
 
 

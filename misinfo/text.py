@@ -160,15 +160,49 @@ def _public_segmenter():
     return segment
 
 
+def segmenter_only() -> None:
+    """In a process misinfo runs itself, load only the parts of underthesea that segment words.
+
+    ``import underthesea`` imports every pipeline it has (POS tagging, chunking, NER,
+    classification, dependency parsing, ...), about 75 MB, of which word segmentation needs 18.
+    Called before the first tokenisation (by the ``misinfo`` command and by its batch worker
+    processes, never by ``import misinfo``), this registers the ``underthesea`` package without
+    running its ``__init__``, so only the segmenter's modules load.  The tokens are the same,
+    from the same functions.  Any other use of the package (``underthesea.pos_tag``,
+    ``from underthesea import ner``) first runs the real ``__init__`` in place, so code in the
+    same process still sees all of underthesea.  Does nothing if underthesea is already imported.
+    """
+    import importlib.util
+    import sys
+
+    if "underthesea" in sys.modules:
+        return
+    spec = importlib.util.find_spec("underthesea")
+    if spec is None or spec.loader is None or not spec.submodule_search_locations:
+        return
+    package = importlib.util.module_from_spec(spec)
+    lock = threading.Lock()
+
+    def complete(name: str):
+        with lock:
+            if package.__dict__.pop("__getattr__", None) is not None:
+                spec.loader.exec_module(package)
+        return getattr(package, name)
+
+    package.__getattr__ = complete
+    sys.modules["underthesea"] = package
+
+
 def _fast_segmenter():
     import importlib
     from functools import lru_cache
 
-    public = _public_segmenter()
     try:
-        regex = importlib.import_module("underthesea.pipeline.word_tokenize.regex_tokenize")
+        # in underthesea's own import order (text_normalize first: the two import each other)
         normalize = importlib.import_module("underthesea.pipeline.text_normalize")
+        regex = importlib.import_module("underthesea.pipeline.word_tokenize.regex_tokenize")
         chars = importlib.import_module("underthesea.pipeline.text_normalize.character_normalize")
+        public = importlib.import_module("underthesea.pipeline.word_tokenize").word_tokenize
         public("Khởi động")  # underthesea loads its CRF model on first use
         crf = importlib.import_module("underthesea.pipeline.word_tokenize").word_tokenize_model
         featurize, tag = crf.featurizer.process, crf.estimator.tag

@@ -54,6 +54,29 @@ def test_word_tokenize_gives_underthesea_tokens_exactly():
         assert word_tokenize(text) == underthesea_word_tokenize(text), text[:80]
 
 
+def test_segmenter_only_loads_less_of_underthesea_and_gives_the_same_tokens(tmp_path):
+    # what the misinfo command and its batch workers do; the rest of underthesea still works after
+    import json
+    import subprocess
+    import sys
+
+    texts = SENTENCES + AWKWARD
+    code = ("import json, sys\n"
+            "from misinfo.text import segmenter_only, word_tokenize\n"
+            "segmenter_only()\n"
+            "tokens = [word_tokenize(t) for t in json.loads(sys.stdin.read())]\n"
+            "lean = sorted(m for m in sys.modules if m.startswith('underthesea.pipeline.'))\n"
+            "import underthesea\n"
+            "tagged = underthesea.pos_tag('Bác sĩ nói')\n"
+            "print(json.dumps([tokens, lean, tagged]))\n")
+    out = subprocess.run([sys.executable, "-c", code], input=json.dumps(texts), cwd=tmp_path, check=True,
+                         capture_output=True, text=True).stdout
+    tokens, lean, tagged = json.loads(out)
+    assert tokens == [word_tokenize(t) for t in texts]
+    assert lean and not [m for m in lean if m.split(".")[2] not in ("word_tokenize", "text_normalize")], lean
+    assert [word for word, _ in tagged] == ["Bác sĩ", "nói"]
+
+
 @pytest.mark.parametrize("text", SENTENCES)
 def test_tokens_already_carry_underthesea_text_normalize(text):
     # word_tokenize applies text_normalize's token rules itself, so misinfo skips a second pass
