@@ -384,20 +384,30 @@ def _too_many(problems: list[str]) -> str:
     return "; ".join(problems[:ROWS_QUOTED]) + more
 
 
+def _labelled_records(source, path):
+    """The batch reader's records, with a CSV error as ``path:line: unreadable CSV: ...``."""
+    try:
+        yield from source.records()
+    except ValueError as exc:  # "line N: <what the csv module said>"
+        line, _, message = str(exc).removeprefix("line ").partition(": ")
+        raise ValueError(f"{path}:{line}: unreadable CSV: {message}") from exc
+
+
 def read_labelled(paths, *, text_column: str, label_column: str, title_column: str | None = None,
                   split_column: str | None = None, metadata_columns=None,
                   skip_unlabelled: bool = False) -> LabelledRows:
-    """Read labelled rows from CSV files (UTF-8, with or without a BOM, comma-separated).
+    """Read labelled rows from CSV files, as ``misinfo score`` reads its input.
 
-    ``metadata_columns`` is ``(likes, comments, shares, time)`` column names (None entries for
-    absent ones).  Unreadable engagement cells count as unknown, as when scoring.  Labels must be
-    one of :data:`LABELS` and splits one of :data:`SPLITS`; otherwise ``ValueError`` names the
-    rows (``file:line``) and the allowed values.  With ``skip_unlabelled``, rows with an empty
+    UTF-8 with or without a BOM or UTF-16 with a BOM; ``,`` ``;`` or tab delimiters (sniffed);
+    quoted fields may hold newlines.  ``metadata_columns`` is ``(likes, comments, shares, time)``
+    column names (None entries for absent ones).  Unreadable engagement cells count as unknown,
+    as when scoring.  Labels must be one of :data:`LABELS` and splits one of :data:`SPLITS`;
+    otherwise ``ValueError`` names the rows (``file:line``, the line a record ends on, as in the
+    batch ``error`` column) and the allowed values.  With ``skip_unlabelled``, rows with an empty
     label cell (not reviewed yet) are skipped and counted.
     """
-    import csv
-
     from .artifacts import sha256
+    from .batch import _UNDECODED, _Input
     from .metadata import METADATA_COLUMNS, parse_metadata
 
     if isinstance(paths, (str, os.PathLike)):
@@ -411,11 +421,9 @@ def read_labelled(paths, *, text_column: str, label_column: str, title_column: s
     for path in paths:
         path = Path(path)
         n_before = len(out.y)
-        with open(path, encoding="utf-8-sig", newline="") as f:
-            reader = csv.reader(f)
-            header = next(reader, None)
-            if not header:
-                raise ValueError(f"{path} is empty: a CSV with a header row is needed")
+        source = _Input(path, None, None, text_column)
+        try:
+            header = source.header
             wanted = {"text column": text_column, "label column": label_column, "title column": title_column,
                       "split column": split_column, **{f"{m} column": c for m, c in zip(METADATA_COLUMNS, meta_names)}}
             index = {}
@@ -425,19 +433,13 @@ def read_labelled(paths, *, text_column: str, label_column: str, title_column: s
                 if name not in header:
                     raise ValueError(f"{path}: the {option} {name!r} is not in the header; columns found: {header}")
                 index[option] = header.index(name)
-            while True:
-                line = reader.line_num + 1
-                try:
-                    fields = next(reader)
-                except StopIteration:
-                    break
-                except csv.Error as exc:
-                    raise ValueError(f"{path}:{line}: unreadable CSV: {exc}") from exc
-                if not fields:
-                    continue
+            for line, fields in _labelled_records(source, path):
                 where = f"{path}:{line}"
                 if len(fields) != len(header):
                     bad_rows.append(f"{where} has {len(fields)} fields, the header {len(header)}")
+                    continue
+                if any(_UNDECODED.search(f) for f in fields):
+                    bad_rows.append(f"{where} has bytes that are not {source.encoding} (save the file as UTF-8)")
                     continue
                 cell = unicodedata.normalize("NFC", fields[index["label column"]]).strip().casefold()
                 if not cell and skip_unlabelled:
@@ -462,6 +464,8 @@ def read_labelled(paths, *, text_column: str, label_column: str, title_column: s
                     out.meta.append(parse_metadata([
                         fields[index[f"{name} column"]] if column is not None else None
                         for name, column in zip(METADATA_COLUMNS, meta_names)])[0])
+        finally:
+            source.close()
         out.files.append({"path": str(path), "sha256": sha256(path), "rows": len(out.y) - n_before})
     if bad_rows:
         raise ValueError(f"malformed CSV rows: {_too_many(bad_rows)}")

@@ -63,3 +63,28 @@ def test_metrics_match_scikit_learn_and_ece_is_zero_when_perfect():
     assert m["macro_f1"] == f1_score(y, p >= 0.5, average="macro")
     assert expected_calibration_error([0, 0, 1, 1], [0.0, 0.0, 1.0, 1.0]) == 0.0
     assert expected_calibration_error([0, 0], [0.9, 0.9]) == pytest.approx(0.9)
+
+
+def test_labelled_csv_is_read_as_the_batch_reads_exports(tmp_path):
+    # retraining takes the same real exports as scoring: BOM, UTF-16, ";" or tab, CRLF, multiline cells
+    from misinfo.train import read_labelled
+
+    rows = [["text", "label", "likes"], ["Tin nóng: 5 người\nbị thương", "1", "12"], ["Thuỷ điện xả lũ; dân sơ tán", "0", ""]]
+
+    def write(name, encoding, delimiter, newline):
+        body = newline.join(delimiter.join('"' + c.replace('"', '""') + '"' for c in r) for r in rows) + newline
+        (tmp_path / name).write_bytes(body.encode(encoding))
+        return read_labelled(tmp_path / name, text_column="text", label_column="label",
+                             metadata_columns=("likes", None, None, None))
+
+    plain = write("plain.csv", "utf-8", ",", "\n")
+    assert plain.texts == ["Tin nóng: 5 người\nbị thương", "Thuỷ điện xả lũ; dân sơ tán"] and plain.y == [1, 0]
+    assert [w.rsplit(":", 1)[1] for w in plain.where] == ["3", "4"]  # the line a record ends on
+    for name, encoding, delimiter, newline in [("bom.csv", "utf-8-sig", ";", "\r\n"), ("excel.txt", "utf-16", "\t", "\r\n")]:
+        other = write(name, encoding, delimiter, newline)
+        assert (other.texts, other.y, other.split) == (plain.texts, plain.y, plain.split), name
+        assert np.array_equal(np.array(other.meta), np.array(plain.meta), equal_nan=True)
+
+    (tmp_path / "legacy.csv").write_bytes("text,label\nTin,1\n".encode() + "Hoà,0\n".encode("cp1258"))
+    with pytest.raises(ValueError, match=r"legacy.csv:3 has bytes that are not utf-8"):
+        read_labelled(tmp_path / "legacy.csv", text_column="text", label_column="label")
