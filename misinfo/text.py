@@ -36,7 +36,7 @@ import threading
 import unicodedata
 from dataclasses import dataclass
 
-__all__ = ["Doc", "MAX_CHARS", "HEADLINE_MAX_CHARS", "analyse", "word_tokenize", "clean"]
+__all__ = ["Doc", "MAX_CHARS", "HEADLINE_MAX_CHARS", "analyse", "word_tokenize", "clean", "segmenter_only"]
 
 #: Texts longer than this many characters are cut before any other work, so a 10 MB cell costs
 #: the same bounded time and memory as a long article (the longest ReINTEL post is ~28,000).
