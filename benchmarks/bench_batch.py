@@ -238,11 +238,11 @@ def main(argv=None) -> None:
               f"   jobs 2 / jobs 1: {rate(j2, minus_startup=True) / rate(j1, minus_startup=True):.2f}x (bar >= 1.7x)")
         print(f"30% duplicates speed-up: jobs 1 {rate(results['jobs 1, 30% dup']) / rate(j1):.2f}x, "
               f"jobs 2 {rate(results['jobs 2, 30% dup']) / rate(j2):.2f}x (ideal 1/0.7 = 1.43x)")
-    big = results.get("big", j2)
-    big_mb = big_mb if big_rows else mb
-    print(f"peak memory of the jobs 2 tree: RSS {j2['rss_total'] / 2**20:.0f} MB (PSS {j2['pss_total'] / 2**20:.0f}) "
-          f"for {mb:.0f} MB vs RSS {big['rss_total'] / 2**20:.0f} MB (PSS {big['pss_total'] / 2**20:.0f}) "
-          f"for {big_mb:.0f} MB (bar < 600 MB, flat)")
+    def peak(r, size):
+        return f"RSS {r['rss_total'] / 2**20:.0f} MB (PSS {r['pss_total'] / 2**20:.0f}) for {size:.0f} MB"
+
+    compared = f" vs {peak(results['big'], big_mb)}" if big_rows else ""
+    print(f"peak memory of the jobs 2 tree: {peak(j2, mb)}{compared} (bar < 600 MB, flat)")
     if args.bulky_mb:
         print("\nbulky files (8 KB raw column per row, 1 row in 50 with text):")
         for size in args.bulky_mb:

@@ -225,6 +225,14 @@ def _choose_delimiter(sample: str, at_eof: bool, want: str) -> str:
     return best
 
 
+class _UnreadableRecord(ValueError):
+    """A record the csv module cannot parse: ``line N: reason``, with both kept as attributes."""
+
+    def __init__(self, line: int, reason: str):
+        super().__init__(f"line {line}: {reason}")
+        self.line, self.reason = line, reason
+
+
 class _Input:
     """An open CSV input: encoding and delimiter resolved, header read."""
 
@@ -277,7 +285,7 @@ class _Input:
             except StopIteration:
                 return
             except csv.Error as exc:
-                raise ValueError(f"line {reader.line_num}: {exc}") from exc
+                raise _UnreadableRecord(reader.line_num, str(exc)) from exc
             if row:
                 yield reader.line_num, row
 

@@ -202,9 +202,10 @@ def _fast_segmenter():
         normalize = importlib.import_module("underthesea.pipeline.text_normalize")
         regex = importlib.import_module("underthesea.pipeline.word_tokenize.regex_tokenize")
         chars = importlib.import_module("underthesea.pipeline.text_normalize.character_normalize")
-        public = importlib.import_module("underthesea.pipeline.word_tokenize").word_tokenize
+        pipeline = importlib.import_module("underthesea.pipeline.word_tokenize")
+        public = pipeline.word_tokenize
         public("Khởi động")  # underthesea loads its CRF model on first use
-        crf = importlib.import_module("underthesea.pipeline.word_tokenize").word_tokenize_model
+        crf = pipeline.word_tokenize_model
         featurize, tag = crf.featurizer.process, crf.estimator.tag
         pattern = re.compile(regex.regex_patterns_combine, re.VERBOSE | re.UNICODE)
         normalize_text = chars.normalize_characters_in_text

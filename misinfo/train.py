@@ -386,11 +386,12 @@ def _too_many(problems: list[str]) -> str:
 
 def _labelled_records(source, path):
     """The batch reader's records, with a CSV error as ``path:line: unreadable CSV: ...``."""
+    from .batch import _UnreadableRecord
+
     try:
         yield from source.records()
-    except ValueError as exc:  # "line N: <what the csv module said>"
-        line, _, message = str(exc).removeprefix("line ").partition(": ")
-        raise ValueError(f"{path}:{line}: unreadable CSV: {message}") from exc
+    except _UnreadableRecord as exc:
+        raise ValueError(f"{path}:{exc.line}: unreadable CSV: {exc.reason}") from exc
 
 
 def read_labelled(paths, *, text_column: str, label_column: str, title_column: str | None = None,

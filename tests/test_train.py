@@ -88,3 +88,6 @@ def test_labelled_csv_is_read_as_the_batch_reads_exports(tmp_path):
     (tmp_path / "legacy.csv").write_bytes("text,label\nTin,1\n".encode() + "Hoà,0\n".encode("cp1258"))
     with pytest.raises(ValueError, match=r"legacy.csv:3 has bytes that are not utf-8"):
         read_labelled(tmp_path / "legacy.csv", text_column="text", label_column="label")
+    (tmp_path / "huge.csv").write_text("text,label\nTin,1\n\"" + "a" * 200_000 + "\",0\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"huge.csv:3: unreadable CSV: field larger than field limit"):
+        read_labelled(tmp_path / "huge.csv", text_column="text", label_column="label")
