@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 from sklearn.metrics import average_precision_score, f1_score, precision_score, recall_score, roc_auc_score
 
-__all__ = ["expected_calibration_error", "head_metrics", "bootstrap_interval", "confident_errors", "figures",
+__all__ = ["expected_calibration_error", "ece_if_calibrated", "head_metrics", "bootstrap_interval", "confident_errors", "figures",
            "evaluate_model", "ECE_BINS", "BOOTSTRAP_RESAMPLES", "ERRORS_SHOWN"]
 
 #: Equal-width probability bins for the expected calibration error.
@@ -33,9 +33,25 @@ def expected_calibration_error(y, proba, n_bins: int = ECE_BINS) -> float:
     return float(total / len(y))
 
 
+def ece_if_calibrated(proba, n: int | None = None, seed: int = 0) -> tuple[float, float]:
+    """Median and 95th percentile of the ECE that a *perfectly calibrated* model with these
+    probabilities would show on this many rows (labels drawn from the probabilities themselves).
+
+    ECE is biased upwards on small samples: on a few hundred rows even a calibrated model shows
+    several points of it.  This floor says how much of a measured ECE is sampling alone.
+    """
+    n = BOOTSTRAP_RESAMPLES if n is None else n
+    proba = np.asarray(proba, dtype=float)
+    rng = np.random.default_rng(seed)
+    values = [expected_calibration_error(rng.random(len(proba)) < proba, proba) for _ in range(n)]
+    median, high = np.percentile(values, [50, 95])
+    return float(median), float(high)
+
+
 def head_metrics(y, proba, threshold: float, intervals: bool = False) -> dict:
     """ROC-AUC, PR-AUC, macro-F1, precision, recall, flag rates and ECE at ``threshold``;
-    with ``intervals``, also bootstrap 95% intervals (``<metric>_ci``) of each rate."""
+    with ``intervals``, also bootstrap 95% intervals (``<metric>_ci``) of each rate and the ECE
+    a calibrated model would show on these rows (``ece_if_calibrated``: median, 95th percentile)."""
     y = np.asarray(y).astype(int)
     proba = np.asarray(proba, dtype=float)
     pred = proba >= threshold
@@ -60,6 +76,7 @@ def head_metrics(y, proba, threshold: float, intervals: bool = False) -> dict:
             ("recall", at(recall_score)), ("ece", expected_calibration_error),
         ):
             out[f"{name}_ci"] = bootstrap_interval(metric, y, proba)
+        out["ece_if_calibrated"] = ece_if_calibrated(proba)
     return out
 
 
@@ -238,7 +255,10 @@ def _report(result: dict, plots_note: str) -> str:
     for key in ("roc_auc", "pr_auc", "macro_f1", "precision", "recall", "ece"):
         lo, hi = m[f"{key}_ci"]
         lines.append(f"| {key} | {m[key]:.4f} | [{lo:.4f}, {hi:.4f}] |")
-    lines += ["", "Confusion matrix at the threshold:", "", "| | predicted 0 | predicted 1 |", "|---|---|---|",
+    median, high = m["ece_if_calibrated"]
+    lines += ["", f"A perfectly calibrated model with these scores would show an ECE of {median:.4f} on these "
+              f"{m['n']} rows (95th percentile {high:.4f}): that much of the ECE is sample size alone.", "",
+              "Confusion matrix at the threshold:", "", "| | predicted 0 | predicted 1 |", "|---|---|---|",
               f"| label 0 | {tn} | {fp} |", f"| label 1 | {fn} | {tp} |", "", plots_note, ""]
     for key, heading in (("false_positives", "Most confident false alarms (label 0, highest scores)"),
                          ("false_negatives", "Most confident misses (label 1, lowest scores)")):

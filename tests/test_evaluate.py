@@ -11,7 +11,7 @@ from sklearn.metrics import (average_precision_score, confusion_matrix, f1_score
 import misinfo
 import misinfo.evaluate
 from misinfo.cli import cli
-from misinfo.evaluate import confident_errors, evaluate_model, expected_calibration_error
+from misinfo.evaluate import confident_errors, ece_if_calibrated, evaluate_model, expected_calibration_error
 from misinfo.text import analyse
 from test_retrain import make_rows, write
 
@@ -50,16 +50,33 @@ def test_metrics_match_scikit_learn_and_files_are_written(rows, labelled, tmp_pa
     for key in ("roc_auc", "pr_auc", "macro_f1", "precision", "recall", "ece"):
         lo, hi = m[f"{key}_ci"]
         assert lo <= hi
+    assert list(m["ece_if_calibrated"]) == list(ece_if_calibrated(p))
     written = {f.name for f in tmp_path.iterdir()}
     assert {"report.md", "metrics.json"} <= written
     assert json.loads((tmp_path / "metrics.json").read_text(encoding="utf-8"))["metrics"] == json.loads(json.dumps(m))
     report = (tmp_path / "report.md").read_text(encoding="utf-8")
+    assert f"would show an ECE of {m['ece_if_calibrated'][0]:.4f}" in report
     try:
         import matplotlib  # noqa: F401
     except ImportError:
         assert "matplotlib is not installed" in report
     else:
         assert {"roc.png", "pr.png", "reliability.png", "histogram.png"} <= written
+
+
+def test_ece_floor_is_what_calibrated_labels_show_and_shrinks_with_rows():
+    rng = np.random.default_rng(1)
+    small, large = rng.beta(0.6, 1.2, 500), rng.beta(0.6, 1.2, 20_000)
+    median, high = ece_if_calibrated(small, n=300)
+    assert 0 < median < high
+    assert ece_if_calibrated(small, n=300) == (median, high)  # seeded
+    # labels drawn from the probabilities: the measured ECE lands under the 95th percentile ~95% of the time
+    below = [expected_calibration_error(rng.random(500) < small, small) <= high for _ in range(200)]
+    assert 0.88 <= np.mean(below) <= 0.99
+    # the floor is a sample-size effect: forty times the rows, a fraction of the floor
+    assert ece_if_calibrated(large, n=50)[1] < high / 3
+    # a miscalibrated model shows more than the floor
+    assert expected_calibration_error(rng.random(20_000) < large, np.clip(large + 0.1, 0, 1)) > ece_if_calibrated(large, n=50)[1]
 
 
 def test_most_confident_errors_each_way():
