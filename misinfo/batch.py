@@ -234,7 +234,13 @@ class _UnreadableRecord(ValueError):
 
 
 class _Input:
-    """An open CSV input: encoding and delimiter resolved, header read."""
+    """An open CSV input: encoding and delimiter resolved, header read.
+
+    Use it as a context manager.  While it is open, the csv module accepts cells of up to
+    :data:`FIELD_SIZE_LIMIT` characters (the limit is process-wide in the csv module; it is
+    restored on close), so every reader of exports (scoring, reports, training, Parquet output)
+    takes the same cells.
+    """
 
     def __init__(self, source, encoding: str | None, delimiter: str | None, want_column: str):
         if source == "-":
@@ -244,6 +250,7 @@ class _Input:
         else:
             raise TypeError(f"input must be a path or '-' for stdin, got {type(source).__name__}")
         self._raw = raw
+        self._old_limit = csv.field_size_limit(FIELD_SIZE_LIMIT)
         try:
             self.head = _read_head(raw)
             self.encoding, self.bom = _resolve_encoding(self.head, encoding)
@@ -292,6 +299,16 @@ class _Input:
     def close(self) -> None:
         if self._close:
             self._raw.close()
+            self._close = False
+        if self._old_limit is not None:
+            csv.field_size_limit(self._old_limit)
+            self._old_limit = None
+
+    def __enter__(self) -> "_Input":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
 
 def _column_index(header: list[str], name, option: str, delimiter: str) -> int | None:
@@ -710,19 +727,11 @@ def score_csv(input, output, *, text_column: str, title_column: str | None = Non
         raise ValueError("resume needs an input file and an output file, not stdin/stdout")
     if not (output == "-" or isinstance(output, (str, os.PathLike))):
         raise TypeError(f"output must be a path or '-' for stdout, got {type(output).__name__}")
-    old_limit = csv.field_size_limit()
-    csv.field_size_limit(FIELD_SIZE_LIMIT)
-    try:
-        source = _Input(input, encoding, delimiter, text_column)
-        try:
-            return _score_source(source, output, text_column=text_column, title_column=title_column,
-                                 meta_columns=(likes_column, comments_column, shares_column, time_column),
-                                 model=model, jobs=jobs, thresholds=thresholds, only_flagged=only_flagged,
-                                 sort=sort, resume=resume, quiet=quiet, chunk_size=chunk_size)
-        finally:
-            source.close()
-    finally:
-        csv.field_size_limit(old_limit)
+    with _Input(input, encoding, delimiter, text_column) as source:
+        return _score_source(source, output, text_column=text_column, title_column=title_column,
+                             meta_columns=(likes_column, comments_column, shares_column, time_column),
+                             model=model, jobs=jobs, thresholds=thresholds, only_flagged=only_flagged,
+                             sort=sort, resume=resume, quiet=quiet, chunk_size=chunk_size)
 
 
 def _score_source(source: _Input, output, *, text_column, title_column, meta_columns, model, jobs,

@@ -49,7 +49,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from .artifacts import TIER_NAMES
-from .batch import (CHUNK_SIZE, FIELD_SIZE_LIMIT, OUTPUT_COLUMNS, BatchResult, _check_options, _csv_cells, _Input,
+from .batch import (CHUNK_SIZE, OUTPUT_COLUMNS, BatchResult, _check_options, _csv_cells, _Input,
                     _is_missing, score_csv, score_frame)
 
 __all__ = ["score_dataframe", "score_files", "SUCCESS_MARKER", "FORMATS"]
@@ -202,18 +202,12 @@ def _csv_to_parquet(scored: Path, target: Path) -> None:
     """The scored CSV as Parquet: input columns as strings (as read), score columns typed."""
     import pandas as pd
 
-    old_limit = csv.field_size_limit()
-    csv.field_size_limit(FIELD_SIZE_LIMIT)
-    source = _Input(scored, "utf-8", None, OUTPUT_COLUMNS[0])
-    try:
+    with _Input(scored, "utf-8", None, OUTPUT_COLUMNS[0]) as source:
         header = source.header
         if len(set(header)) < len(header):
             raise ValueError(f"duplicate column names cannot be written to Parquet: {header!r}; "
                              "rename them or use the CSV format")
         frame = pd.DataFrame([fields for _, fields in source.records()], columns=header, dtype=object)
-    finally:
-        source.close()
-        csv.field_size_limit(old_limit)
     for name in OUTPUT_COLUMNS[:2]:
         frame[name] = pd.to_numeric(frame[name], errors="coerce").astype("float64")  # "" = unscored
     frame["flagged"] = frame["flagged"].map({"true": True, "false": False, "": None}).astype("boolean")

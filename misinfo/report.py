@@ -7,13 +7,12 @@ accumulator per group is kept) and returns one :class:`GroupSummary` per source 
 """
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import math
 from dataclasses import dataclass
 from pathlib import Path
 
-from .batch import FIELD_SIZE_LIMIT, OUTPUT_COLUMNS, _column_index, _Input
+from .batch import OUTPUT_COLUMNS, _column_index, _Input
 from .metadata import parse_time
 
 __all__ = ["GroupSummary", "summarise", "format_table", "plot", "PERIODS"]
@@ -95,16 +94,8 @@ def summarise(path, *, by: str | None = None, period: str | None = None, time_co
         raise ValueError(f"period must be one of {list(PERIODS)}, got {period!r}")
     if period is not None and time_column is None:
         raise ValueError("period needs time_column, the column with the publication time")
-    old_limit = csv.field_size_limit()
-    csv.field_size_limit(FIELD_SIZE_LIMIT)
-    try:
-        source = _Input(path, encoding, delimiter, OUTPUT_COLUMNS[0])
-        try:
-            return _summarise(source, by, period, time_column)
-        finally:
-            source.close()
-    finally:
-        csv.field_size_limit(old_limit)
+    with _Input(path, encoding, delimiter, OUTPUT_COLUMNS[0]) as source:
+        return _summarise(source, by, period, time_column)
 
 
 def _summarise(source: _Input, by, period, time_column) -> list[GroupSummary]:

@@ -408,7 +408,7 @@ def read_labelled(paths, *, text_column: str, label_column: str, title_column: s
     label cell (not reviewed yet) are skipped and counted.
     """
     from .artifacts import sha256
-    from .batch import _UNDECODED, _Input
+    from .batch import _UNDECODED, _column_index, _Input
     from .metadata import METADATA_COLUMNS, parse_metadata
 
     if isinstance(paths, (str, os.PathLike)):
@@ -422,18 +422,14 @@ def read_labelled(paths, *, text_column: str, label_column: str, title_column: s
     for path in paths:
         path = Path(path)
         n_before = len(out.y)
-        source = _Input(path, None, None, text_column)
-        try:
+        with _Input(path, None, None, text_column) as source:
             header = source.header
-            wanted = {"text column": text_column, "label column": label_column, "title column": title_column,
-                      "split column": split_column, **{f"{m} column": c for m, c in zip(METADATA_COLUMNS, meta_names)}}
-            index = {}
-            for option, name in wanted.items():
-                if name is None:
-                    continue
-                if name not in header:
-                    raise ValueError(f"{path}: the {option} {name!r} is not in the header; columns found: {header}")
-                index[option] = header.index(name)
+            wanted = {"text_column": text_column, "label_column": label_column, "title_column": title_column,
+                      "split_column": split_column, **{f"{m}_column": c for m, c in zip(METADATA_COLUMNS, meta_names)}}
+            try:
+                index = {option: _column_index(header, name, option, source.delimiter) for option, name in wanted.items()}
+            except ValueError as exc:
+                raise ValueError(f"{path}: {exc}") from None
             for line, fields in _labelled_records(source, path):
                 where = f"{path}:{line}"
                 if len(fields) != len(header):
@@ -442,31 +438,29 @@ def read_labelled(paths, *, text_column: str, label_column: str, title_column: s
                 if any(_UNDECODED.search(f) for f in fields):
                     bad_rows.append(f"{where} has bytes that are not {source.encoding} (save the file as UTF-8)")
                     continue
-                cell = unicodedata.normalize("NFC", fields[index["label column"]]).strip().casefold()
+                cell = unicodedata.normalize("NFC", fields[index["label_column"]]).strip().casefold()
                 if not cell and skip_unlabelled:
                     out.unlabelled += 1
                     continue
                 if cell not in LABELS:
-                    bad_labels.append(f"{where} {fields[index['label column']]!r:.40}")
+                    bad_labels.append(f"{where} {fields[index['label_column']]!r:.40}")
                     continue
                 split = "train"
                 if split_column is not None:
-                    split = SPLITS.get(fields[index["split column"]].strip().casefold())
+                    split = SPLITS.get(fields[index["split_column"]].strip().casefold())
                     if split is None:
-                        bad_splits.append(f"{where} {fields[index['split column']]!r:.40}")
+                        bad_splits.append(f"{where} {fields[index['split_column']]!r:.40}")
                         continue
                 out.where.append(where)
-                out.texts.append(fields[index["text column"]])
-                title = fields[index["title column"]] if title_column is not None else ""
+                out.texts.append(fields[index["text_column"]])
+                title = fields[index["title_column"]] if title_column is not None else ""
                 out.titles.append(title if title.strip() else None)
                 out.y.append(LABELS[cell])
                 out.split.append(split)
                 if use_meta:  # unreadable cells count as unknown, as when scoring
                     out.meta.append(parse_metadata([
-                        fields[index[f"{name} column"]] if column is not None else None
+                        fields[index[f"{name}_column"]] if column is not None else None
                         for name, column in zip(METADATA_COLUMNS, meta_names)])[0])
-        finally:
-            source.close()
         out.files.append({"path": str(path), "sha256": sha256(path), "rows": len(out.y) - n_before})
     if bad_rows:
         raise ValueError(f"malformed CSV rows: {_too_many(bad_rows)}")

@@ -256,6 +256,10 @@ def test_huge_cell_is_read_and_truncated(tmp_path):
         csv.field_size_limit(131072)
     assert result.failed == 0 and out[1][1] == huge
     assert "truncated" in out[1][OUTPUT_COLUMNS.index("reasons") + 2]
+    (tmp_path / "empty.csv").write_text("", encoding="utf-8")
+    with pytest.raises(ValueError, match="is empty"):  # restored when the input fails to open, too
+        run(tmp_path / "empty.csv", tmp_path / "out2.csv")
+    assert csv.field_size_limit() == 131072
 
 
 def test_duplicate_header_names_are_preserved(tmp_path):

@@ -147,7 +147,7 @@ def _error_cases(tmp_path, data):
         "empty text": (empty, [], "empty in every row"),
         "garbage labels": (garbage, [], "garbage.csv:5 'maybe'; .*garbage.csv:11 'maybe'.*allowed"),
         "unknown split": (badsplit, [], "badsplit.csv:4 'holdout'.*allowed"),
-        "missing column": (data, ["--title-column", "headline"], "'headline' is not in the header"),
+        "missing column": (data, ["--title-column", "headline"], "title_column 'headline' is not a column.*columns found"),
         "metadata on the headline head": (data, ["--likes-column", "likes"], "sensational head reads only"),
         "bad base model": (data, ["--base-model", "no-such-model"], "no-such-model"),
     }

@@ -88,6 +88,21 @@ def test_labelled_csv_is_read_as_the_batch_reads_exports(tmp_path):
     (tmp_path / "legacy.csv").write_bytes("text,label\nTin,1\n".encode() + "Hoà,0\n".encode("cp1258"))
     with pytest.raises(ValueError, match=r"legacy.csv:3 has bytes that are not utf-8"):
         read_labelled(tmp_path / "legacy.csv", text_column="text", label_column="label")
+    # cells as large as scoring takes (over the csv module's default 131,072), and the limit restored
+    import csv
+
+    import misinfo.batch
+
     (tmp_path / "huge.csv").write_text("text,label\nTin,1\n\"" + "a" * 200_000 + "\",0\n", encoding="utf-8")
-    with pytest.raises(ValueError, match=r"huge.csv:3: unreadable CSV: field larger than field limit"):
-        read_labelled(tmp_path / "huge.csv", text_column="text", label_column="label")
+    limit = csv.field_size_limit()
+    assert read_labelled(tmp_path / "huge.csv", text_column="text", label_column="label").texts[1] == "a" * 200_000
+    assert csv.field_size_limit() == limit
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(misinfo.batch, "FIELD_SIZE_LIMIT", 100_000)
+        with pytest.raises(ValueError, match=r"huge.csv:3: unreadable CSV: field larger than field limit"):
+            read_labelled(tmp_path / "huge.csv", text_column="text", label_column="label")
+    assert csv.field_size_limit() == limit
+    # a header naming the label column twice is refused, as the batch refuses it
+    (tmp_path / "twice.csv").write_text("text,label,label\nTin,1,0\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"twice.csv: label_column 'label' names 2 columns"):
+        read_labelled(tmp_path / "twice.csv", text_column="text", label_column="label")
