@@ -870,7 +870,7 @@ def _fmt(m: dict, key: str) -> str:
 
 def _floor(m: dict) -> str:
     floor = m.get("ece_if_calibrated")
-    return f"{floor[0]:.3f}, {floor[1]:.3f}" if floor else "not measured"
+    return f"{floor[0]:.3f} (95th percentile {floor[1]:.3f})" if floor else "not measured"
 
 
 SPEED_START, SPEED_END = "<!-- speed: written by benchmarks/bench_core.py --card -->", "<!-- /speed -->"
@@ -961,8 +961,8 @@ sober reporting of bad news and criticism of officials and institutions (`data/g
 {chr(10).join(rows)}
 
 ECE is biased upwards on small samples.  A perfectly calibrated model with the same scores
-(labels drawn from the scores themselves) would show, on the same rows, an ECE of (median, 95th
-percentile): {"; ".join(f"`{tier}` misinformation {_floor(results[tier]['test_metrics']['misinformation_with_metadata'])}, "
+(labels drawn from the scores themselves) would show on the same rows an ECE of
+{"; ".join(f"`{tier}` misinformation {_floor(results[tier]['test_metrics']['misinformation_with_metadata'])}, "
                         f"sensational {_floor(results[tier]['test_metrics']['sensational'])}" for tier in tiers)}.
 
 Default thresholds: {", ".join(f"`{tier}` {th[tier]}" for tier in tiers)}.
