@@ -991,6 +991,10 @@ table reports its flag rate next to the rate for reliable posts.
   weekday, never as an absolute date.
 - The sensational head learned from news titles of 8 outlets in 2025; on social-media posts it
   reads the opening line, a genre it was not trained on (hence the stricter threshold there).
+  Fitted on seven of the outlets and scored on the eighth, it ranks the unseen outlet's titles
+  nearly as well as in random cross-validation, but its probabilities follow the training mix:
+  they run low at an outlet whose titles are mostly clickbait and high at one whose titles rarely
+  are (per-outlet figures in `docs/quality_experiments.md`).
 - Texts longer than 50,000 characters are cut, and the reasons say so.
 - Probabilities are calibrated on the training distribution (16.8% unreliable posts, 31% clickbait
   titles); in a stream with a different base rate, re-choose thresholds with `misinfo evaluate`.
