@@ -233,13 +233,32 @@ class _UnreadableRecord(ValueError):
         self.line, self.reason = line, reason
 
 
+# The csv module's cell-size limit is process-wide: raised while any _Input is open (inputs may be
+# open in several threads at once, e.g. Dask's threaded scheduler), restored when the last closes.
+_LIMIT_LOCK = threading.Lock()
+_LIMIT_USERS = 0
+_LIMIT_SAVED = 0
+
+
+def _hold_field_limit(hold: bool) -> None:
+    global _LIMIT_USERS, _LIMIT_SAVED
+    with _LIMIT_LOCK:
+        if hold:
+            if _LIMIT_USERS == 0:
+                _LIMIT_SAVED = csv.field_size_limit(FIELD_SIZE_LIMIT)
+            _LIMIT_USERS += 1
+        else:
+            _LIMIT_USERS -= 1
+            if _LIMIT_USERS == 0:
+                csv.field_size_limit(_LIMIT_SAVED)
+
+
 class _Input:
     """An open CSV input: encoding and delimiter resolved, header read.
 
-    Use it as a context manager.  While it is open, the csv module accepts cells of up to
-    :data:`FIELD_SIZE_LIMIT` characters (the limit is process-wide in the csv module; it is
-    restored on close), so every reader of exports (scoring, reports, training, Parquet output)
-    takes the same cells.
+    Use it as a context manager.  While any input is open, the csv module accepts cells of up to
+    :data:`FIELD_SIZE_LIMIT` characters, so every reader of exports (scoring, reports, training,
+    Parquet output) takes the same cells; the previous limit is restored when the last one closes.
     """
 
     def __init__(self, source, encoding: str | None, delimiter: str | None, want_column: str):
@@ -250,7 +269,8 @@ class _Input:
         else:
             raise TypeError(f"input must be a path or '-' for stdin, got {type(source).__name__}")
         self._raw = raw
-        self._old_limit = csv.field_size_limit(FIELD_SIZE_LIMIT)
+        self._holds_limit = True
+        _hold_field_limit(True)
         try:
             self.head = _read_head(raw)
             self.encoding, self.bom = _resolve_encoding(self.head, encoding)
@@ -300,9 +320,9 @@ class _Input:
         if self._close:
             self._raw.close()
             self._close = False
-        if self._old_limit is not None:
-            csv.field_size_limit(self._old_limit)
-            self._old_limit = None
+        if self._holds_limit:
+            self._holds_limit = False
+            _hold_field_limit(False)
 
     def __enter__(self) -> "_Input":
         return self

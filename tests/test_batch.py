@@ -260,6 +260,15 @@ def test_huge_cell_is_read_and_truncated(tmp_path):
     with pytest.raises(ValueError, match="is empty"):  # restored when the input fails to open, too
         run(tmp_path / "empty.csv", tmp_path / "out2.csv")
     assert csv.field_size_limit() == 131072
+    # inputs open at once (threads): the limit stays raised until the last one closes
+    from misinfo.batch import FIELD_SIZE_LIMIT, _Input
+
+    first = _Input(inp, None, None, "text")
+    with _Input(inp, None, None, "text") as second:
+        first.close()
+        assert csv.field_size_limit() == FIELD_SIZE_LIMIT
+        assert [len(fields[1]) for _, fields in second.records()] == [len(huge), len(TEXTS[1])]
+    assert csv.field_size_limit() == 131072
 
 
 def test_duplicate_header_names_are_preserved(tmp_path):
