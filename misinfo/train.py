@@ -989,6 +989,11 @@ table reports its flag rate next to the rate for reliable posts.
   correlate with the label: when a caller passes no metadata at all, the text-only model is used
   rather than treating the counts as "missing".  The publication date is used only as hour and
   weekday, never as an absolute date.
+- The metadata also carries ReINTEL's engagement patterns: there, posts with very many likes came
+  mostly from large pages and were rarely unreliable, so the counts of a viral post lower its
+  misinformation score.  A viral hoax can fall below the threshold with its counts and reach it
+  without them (the bundled sample's health hoax does); where virality is itself the reason to
+  look, also score the text alone (pass no counts).
 - The sensational head learned from news titles of 8 outlets in 2025; on social-media posts it
   reads the opening line, a genre it was not trained on (hence the stricter threshold there).
   Fitted on seven of the outlets and scored on the eighth, it ranks the unseen outlet's titles
