@@ -390,9 +390,8 @@ class SentenceEmbedding(TransformerMixin, BaseEstimator):
         return np.asarray([f"e5:{i}" for i in range(384)], dtype=object)
 
     def transform(self, docs):
-        end = getattr(self, "max_chars", None)  # artifacts pickled before max_chars existed
-        texts = [self._placeholders.sub(lambda m: "", (d.headline if self.part == "headline" else d.body).replace(" xhashtag ", " #"))[:end]
-                 for d in docs]
+        texts = [self._placeholders.sub(lambda m: "", (d.headline if self.part == "headline" else d.body).replace(
+            " xhashtag ", " #"))[:self.max_chars] for d in docs]
         cache = SentenceEmbedding._cache
         known = {t: cache[t] for t in texts if t in cache}
         todo = sorted(set(texts) - known.keys())
