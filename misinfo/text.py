@@ -19,15 +19,19 @@ each one as a single token):
 placeholder  replaces                                          shown as
 ==========  ===============================================  ==========
 xurl         ``http(s)://…``, ``www.…``, and ReINTEL's ``<URL>``  <URL>
-xemail       e-mail addresses                                  <EMAIL>
-xphone       phone numbers (9–11 digits, optional +84, dots)    <PHONE>
+xemail       e-mail addresses, and ReINTEL's ``<EMAIL>``         <EMAIL>
+xphone       phone numbers (9–11 digits, optional +84, dots),   <PHONE>
+             and ReINTEL's ``<PHONE>``
 xnum         other numbers, dates, prices ("277.400", "25/8")  <NUMBER>
 xemoji       each emoji or pictograph                          <EMOJI>
 xmention     ``@name``                                         <MENTION>
 xhashtag     the ``#`` of a hashtag (the tag's word is kept)   #
 ==========  ===============================================  ==========
 
-Their counts also feed the style signals (:mod:`misinfo.features`).
+Their counts also feed the style signals (:mod:`misinfo.features`).  ReINTEL's posts carry links,
+phone numbers and e-mail addresses already anonymised as ``<URL>``, ``<PHONE>`` and ``<EMAIL>``;
+mapping those to the same placeholders as the real thing means the models learn from training
+posts what they will meet in the posts users score.
 """
 from __future__ import annotations
 
@@ -63,10 +67,12 @@ _DIGIT = re.compile(r"\d")
 _PLACEHOLDERS = (  # (replacement, guard or None for always, pattern)
     (" xurl ", lambda t: "http" in t or "www." in t or "<URL>" in t,
      re.compile(r"<URL>|\b(?:https?://|www\.)\S+")),
-    (" xemail ", lambda t: "@" in t, re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")),
+    (" xemail ", lambda t: "@" in t or "<EMAIL>" in t,
+     re.compile(r"<EMAIL>|\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")),
     (" xmention ", lambda t: "@" in t, re.compile(r"(?<!\w)@\w+")),
     (" xhashtag ", lambda t: "#" in t, re.compile(r"(?<![\w&])#(?=\w)")),
-    (" xphone ", _has_digit, re.compile(r"(?<![\w.])(?:\+84|0)(?:[ .-]?\d){8,10}(?![\w.])")),
+    (" xphone ", lambda t: _has_digit(t) or "<PHONE>" in t,
+     re.compile(r"<PHONE>|(?<![\w.])(?:\+84|0)(?:[ .-]?\d){8,10}(?![\w.])")),
     (" xnum ", _has_digit, re.compile(r"(?<!\w)\d+(?:[.,/:-]\d+)*(?!\w)")),
     (" xemoji ", None, re.compile(rf"[{_EMOJI}][\ufe0f\u200d{_EMOJI}\U0001F3FB-\U0001F3FF]*")),
 )

@@ -945,7 +945,9 @@ verifiability and sensationalism signals, not opinions); languages other than Vi
 
 Thresholds are chosen on out-of-fold predictions of the training rows; the `test` splits were
 scored only to produce the numbers below.  ViClickbait titles from the aggregator Báo Mới have
-their " - Publisher" suffix removed (it names the outlet, a label cue).
+their " - Publisher" suffix removed (it names the outlet, a label cue).  ReINTEL's anonymised
+links, phone numbers and e-mail addresses (`<URL>`, `<PHONE>`, `<EMAIL>`) are read as the same
+placeholders that real ones get when a post is scored.
 
 ## Models
 - `fast` (default): logistic regressions on underthesea words and on syllable n-grams, stacked

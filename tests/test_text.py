@@ -4,6 +4,7 @@ from pathlib import Path
 import pytest
 from underthesea import text_normalize
 
+from misinfo.features import style_counts
 from misinfo.text import MAX_CHARS, Doc, analyse, clean, word_tokenize
 
 SENTENCES = [
@@ -89,6 +90,16 @@ def test_placeholders_replace_urls_emails_phones_numbers_emoji_mentions_hashtags
         assert word in doc.tokens, word
     assert doc.tokens.count("xurl") == 2
     assert "abc.vn" not in " ".join(doc.tokens)
+
+
+def test_reintel_anonymised_contacts_read_as_the_real_thing():
+    # ReINTEL replaced links, phone numbers and addresses by <URL>, <PHONE> and <EMAIL>: training
+    # must see the placeholders that real posts get at scoring time, not "<", "phone", ">"
+    anonymised = analyse("Liên hệ <PHONE> hoặc <EMAIL>, xem <URL> nhé")
+    real = analyse("Liên hệ 0912 345 678 hoặc ban.doc@bao.vn, xem https://bao.vn/a nhé")
+    assert anonymised.tokens == real.tokens
+    assert anonymised.tokens.count("xphone") == anonymised.tokens.count("xemail") == 1
+    assert style_counts(anonymised.body, anonymised.tokens) == style_counts(real.body, real.tokens)
 
 
 def test_numbers_are_mapped_but_words_with_digits_are_kept():
