@@ -95,11 +95,29 @@ def _display(term: str) -> str:
 
 
 def _signal_text(name: str, count: float) -> str:
+    """How a reason shows a style signal that fired.
+
+    >>> _signal_text("share_call", 1), _signal_text("share_call", 2)
+    ('1 call to share', '2 calls to share')
+    """
     if name == "all_caps":
         return f"{count:.0%} of words in CAPITALS"
     if name == "no_source":
         return "no source or link"
-    return f"{count:g} {STYLE_SIGNALS[name][0]}"
+    what = STYLE_SIGNALS[name][0]
+    return f"{count:g} {_singular(what) if count == 1 else what}"
+
+
+def _singular(plural: str) -> str:
+    """The description of one occurrence: "1 call to share", not "1 calls to share".
+
+    >>> [_singular(d) for d in ("exclamation marks", "runs of '!!'", "calls to share", "emoji")]
+    ['exclamation mark', "run of '!!'", 'call to share', 'emoji']
+    """
+    first, _, rest = plural.partition(" ")
+    if rest.startswith(("of ", "to ")) and first.endswith("s"):
+        return f"{first[:-1]} {rest}"
+    return plural[:-1] if plural.endswith("s") else plural
 
 
 _EXPLAINERS: dict[int, tuple[object, _Explainer]] = {}

@@ -6,6 +6,7 @@ import pytest
 import misinfo
 import misinfo.batch
 import misinfo.evaluate
+import misinfo.explain
 import misinfo.features
 import misinfo.metadata
 import misinfo.model
@@ -13,7 +14,8 @@ import misinfo.text
 import misinfo.train
 
 
-@pytest.mark.parametrize("module", [misinfo, misinfo.text, misinfo.features, misinfo.metadata, misinfo.batch, misinfo.model, misinfo.evaluate, misinfo.train],
+@pytest.mark.parametrize("module", [misinfo, misinfo.text, misinfo.features, misinfo.metadata, misinfo.batch, misinfo.model, misinfo.evaluate, misinfo.explain,
+                                    misinfo.train],
                          ids=lambda m: m.__name__)
 def test_docstring_examples(module):
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
