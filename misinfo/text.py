@@ -31,7 +31,9 @@ xhashtag     the ``#`` of a hashtag (the tag's word is kept)   #
 Their counts also feed the style signals (:mod:`misinfo.features`).  ReINTEL's posts carry links,
 phone numbers and e-mail addresses already anonymised as ``<URL>``, ``<PHONE>`` and ``<EMAIL>``;
 mapping those to the same placeholders as the real thing means the models learn from training
-posts what they will meet in the posts users score.
+posts what they will meet in the posts users score.  For the same reason, what a crawler adds is
+removed before anything else: a Markdown link ``[text](url)`` reads as its text and its link, and
+Facebook's "See more" at the end of a cut post (``… Xem thêm``) is dropped.
 """
 from __future__ import annotations
 
@@ -82,6 +84,17 @@ PLACEHOLDER_DISPLAY = {
     "xphone": "<PHONE>", "xnum": "<NUMBER>", "xemoji": "<EMOJI>",
 }
 _SENTENCE_END = re.compile(r"[.!?…](?=\s)")
+# How a post was crawled is not how it was written: a Markdown link "[text](url)" reads as its
+# text and its link (once, when the text is the link itself), and Facebook's trailing "See more"
+# ("… Xem thêm", where the crawler cut a long post) is dropped.
+_MARKDOWN_LINK = re.compile(r"\[([^\[\]\n]{0,500})\]\(([^()\s]{1,2000})\)")
+_LINK_TEXT_IS_LINK = re.compile(r"\s*(?:<URL>|(?:https?://|www\.)\S+)\s*")
+_SEE_MORE = "Xem thêm"
+
+
+def _link(match: re.Match) -> str:
+    text, url = match.groups()
+    return f" {url} " if not text.strip() or _LINK_TEXT_IS_LINK.fullmatch(text) else f" {text} {url} "
 
 
 @dataclass(frozen=True)
@@ -249,6 +262,12 @@ def clean(text: str) -> str:
     """
     text = _BAD_CHARS.sub(" ", text)
     text = unicodedata.normalize("NFC", text)
+    if "](" in text:
+        text = _MARKDOWN_LINK.sub(_link, text)
+    if _SEE_MORE in text:  # string methods, not a regex: no backtracking over long blank runs
+        end = text.rstrip()
+        if end.endswith(_SEE_MORE):
+            text = end[: -len(_SEE_MORE)].rstrip().removesuffix("…").rstrip()
     for word, may_match, pattern in _PLACEHOLDERS:
         if may_match is None or may_match(text):
             text = pattern.sub(word, text)

@@ -947,7 +947,9 @@ Thresholds are chosen on out-of-fold predictions of the training rows; the `test
 scored only to produce the numbers below.  ViClickbait titles from the aggregator Báo Mới have
 their " - Publisher" suffix removed (it names the outlet, a label cue).  ReINTEL's anonymised
 links, phone numbers and e-mail addresses (`<URL>`, `<PHONE>`, `<EMAIL>`) are read as the same
-placeholders that real ones get when a post is scored.
+placeholders that real ones get when a post is scored, and a crawler's Markdown links and Facebook's
+"… Xem thêm" (See more) are read as the post's own text would be: the models do not learn how
+ReINTEL was crawled.
 
 ## Models
 - `fast` (default): logistic regressions on underthesea words and on syllable n-grams, stacked
@@ -988,8 +990,9 @@ two heads together flag at most {FLAG_BUDGET:.0%} of reliable ReINTEL *training*
 
 ## Over-flagging check
 Accurate reporting of bad news or criticism of institutions is not misinformation.  The guard set
-above is scored by a test (`tests/test_model.py`) that fails if any sentence is flagged, and the
-table reports its flag rate next to the rate for reliable posts.
+above is scored by a test (`tests/test_model.py`) that fails if the default `fast` model flags any
+sentence; the table reports each tier's flag rate next to its rate for reliable posts, which the
+guard set must not exceed.
 
 ## Limitations
 - ReINTEL covers Facebook posts of 2020 (much COVID-19 news); new topics and new hoax formats will

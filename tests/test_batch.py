@@ -98,7 +98,7 @@ def test_output_keeps_every_column_and_row_in_order(tmp_path, plain, model):
 
 def test_metadata_columns_reach_the_model(tmp_path, model):
     header = ["text", "title", "likes", "comments", "shares", "time"]
-    rows = [[TEXTS[2], "Tin nóng!!!", "1,234", "12", "3.5K", "2020-03-12T10:00:00+07:00"],
+    rows = [[TEXTS[2], "Tin nóng!!!", "1,234", "12", "3.5K", "2020-03-12T15:00:00+07:00"],
             [TEXTS[2], "Tin nóng!!!", "1234", "12", "3500", "1584000000"],
             [TEXTS[1], "", "", "", "", ""]]
     inp = write_csv(tmp_path / "in.csv", header, rows)

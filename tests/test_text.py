@@ -102,6 +102,26 @@ def test_reintel_anonymised_contacts_read_as_the_real_thing():
     assert style_counts(anonymised.body, anonymised.tokens) == style_counts(real.body, real.tokens)
 
 
+@pytest.mark.parametrize("crawled, written", [
+    # a crawler's Markdown link reads as the link (once) or as its text and the link
+    ("Chi tiết tại [https://bao.vn/a](https://bao.vn/a)", "Chi tiết tại https://bao.vn/a"),
+    ("Chi tiết tại [<URL>](<URL>)", "Chi tiết tại https://bao.vn/a"),
+    ("Đọc [bài gốc của Bộ Y tế](https://moh.gov.vn/x) nhé", "Đọc bài gốc của Bộ Y tế https://moh.gov.vn/x nhé"),
+    # Facebook's "See more" where the crawler cut a long post is not part of the post
+    ("Bộ Y tế khuyến cáo người dân đeo khẩu trang… Xem thêm", "Bộ Y tế khuyến cáo người dân đeo khẩu trang"),
+    ("Bộ Y tế khuyến cáo người dân đeo khẩu trang. Xem thêm ", "Bộ Y tế khuyến cáo người dân đeo khẩu trang."),
+])
+def test_how_a_post_was_crawled_does_not_change_what_is_read(crawled, written):
+    a, b = analyse(crawled), analyse(written)
+    assert a.tokens == b.tokens
+    assert style_counts(a.body, a.tokens) == style_counts(b.body, b.tokens)
+
+
+def test_see_more_in_the_middle_of_a_post_is_the_author_s_words():
+    assert analyse("Xem thêm: https://bao.vn/a về dịch bệnh").tokens[:3] == ("xem", "thêm", ":")
+    assert analyse("[Tin nóng] Mưa lớn ở Hà Nội").tokens[:3] == ("[", "tin", "nóng")
+
+
 def test_numbers_are_mapped_but_words_with_digits_are_kept():
     assert "xnum" in clean("ngày 25/8 có 277.400 nhà")
     assert "9X" in clean("Chàng trai 9X")
