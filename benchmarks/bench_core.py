@@ -35,7 +35,7 @@ def cold_start(repeats: int) -> tuple[float, float]:
 
 def quality(model, datasets: Path) -> dict:
     from misinfo.evaluate import expected_calibration_error as ece
-    from misinfo.train import _count_cell
+    from misinfo.train import _count_cell, read_viclickbait
     from sklearn.metrics import f1_score, roc_auc_score
     import csv
 
@@ -55,12 +55,11 @@ def quality(model, datasets: Path) -> dict:
     mis = np.array([s.misinformation for s in scores])
     flagged = np.array([s.flagged for s in scores])
     text_only = np.array([s.misinformation for s in model.score_many([r["post_message"] for r in posts])])
-    csplit = {r["id"]: r["split"] for r in rows(datasets / "viclickbait-2025/split.csv")}
-    from misinfo.train import _PUBLISHER_SUFFIX
-    titles = [r for r in rows(datasets / "viclickbait-2025/clickbait_dataset_vietnamese.csv") if csplit[r["id"]] == "test"]
-    cy = np.array([r["label"] == "clickbait" for r in titles], dtype=int)
+    clickbait = read_viclickbait(datasets)  # titles as training reads them (aggregator suffixes cut)
+    test = clickbait.split == "test"
+    cy = clickbait.y[test]
     sen = np.array([s.sensational for s in model.score_many(
-        [_PUBLISHER_SUFFIX.sub("", r["title"]) if r["source"] == "Báo Mới" else r["title"] for r in titles])])
+        [title for title, keep in zip(clickbait.texts, test) if keep])])
     with open(ROOT / "data/guard_critical_news.csv", encoding="utf-8", newline="") as f:
         guard = [r["text"] for r in csv.DictReader(f)]
     return {

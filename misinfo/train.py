@@ -217,33 +217,37 @@ def read_reintel(datasets_dir) -> Dataset:
 
 
 _PUBLISHER_SUFFIX = re.compile(r"\s+-\s+[^-]+$")
+#: A section of the publisher, named before it ("… - Chuyên trang An Ninh Thủ Đô - Báo Công an
+#: nhân dân", "… - Tạp chí Nhà Quản Trị - TheLEADER"): 75 Báo Mới titles.
+_SECTION_SUFFIX = re.compile(r"\s+-\s+(?:Chuyên trang|Tạp chí)\s[^-]+$")
 
 
 def read_viclickbait(datasets_dir) -> Dataset:
     """ViClickbait-2025 titles joined to the authors' split.
 
-    Báo Mới is an aggregator that appends " - Publisher" to titles; that suffix says who
-    published, not how, and is a label cue, so it is stripped (for that source only: elsewhere a
-    " - " is part of the title, as in "TP HCM - Đồng Nai").
+    Báo Mới is an aggregator that appends " - Publisher" (sometimes " - Section - Publisher") to
+    titles; that suffix says who published, not how, and is a label cue, so it is stripped (for
+    that source only: elsewhere a " - " is part of the title, as in "TP HCM - Đồng Nai").
     """
     import csv
 
     root = Path(datasets_dir) / "viclickbait-2025"
     with open(root / "split.csv", encoding="utf-8", newline="") as f:
         split = {row["id"]: row["split"] for row in csv.DictReader(f)}
-    ids, docs, y, parts = [], [], [], []
+    ids, docs, y, parts, titles = [], [], [], [], []
     with open(root / "clickbait_dataset_vietnamese.csv", encoding="utf-8", newline="") as f:
         for row in csv.DictReader(f):
             title = row["title"]
             if row["source"] == "Báo Mới":
-                title = _PUBLISHER_SUFFIX.sub("", title)
+                title = _SECTION_SUFFIX.sub("", _PUBLISHER_SUFFIX.sub("", title))
             ids.append(row["id"])
+            titles.append(title)
             docs.append(analyse(title))
             y.append({"clickbait": 1, "non-clickbait": 0}[row["label"]])
             parts.append(split[row["id"]])
     return Dataset("ViClickbait-2025", ids, docs, np.asarray(y), np.asarray(parts), None,
                    "Nguyen Phuoc Dai, Nguyen Minh Y, Bay Vo, Tran Khai Thien. ViClickbait-2025, "
-                   "Data in Brief 2025, doi:10.1016/j.dib.2025.112164 (CC BY 4.0)")
+                   "Data in Brief 2025, doi:10.1016/j.dib.2025.112164 (CC BY 4.0)", titles)
 
 
 #: At the default thresholds the two heads together may flag at most this share of reliable

@@ -106,3 +106,20 @@ def test_labelled_csv_is_read_as_the_batch_reads_exports(tmp_path):
     (tmp_path / "twice.csv").write_text("text,label,label\nTin,1,0\n", encoding="utf-8")
     with pytest.raises(ValueError, match=r"twice.csv: label_column 'label' names 2 columns"):
         read_labelled(tmp_path / "twice.csv", text_column="text", label_column="label")
+
+
+def test_viclickbait_titles_lose_the_aggregator_s_publisher_and_section(tmp_path):
+    # Báo Mới appends who published a title; that names the outlet (a label cue), not the style
+    from misinfo.train import read_viclickbait
+    root = tmp_path / "viclickbait-2025"
+    root.mkdir()
+    (root / "split.csv").write_text("id,split\n1,train\n2,train\n3,test\n", encoding="utf-8")
+    (root / "clickbait_dataset_vietnamese.csv").write_text(
+        "id,title,source,label\n"
+        "1,Canada bình thường lại với Ấn Độ - Chuyên trang An Ninh Thế Giới - Báo Công an Nhân dân,Báo Mới,non-clickbait\n"
+        "2,MU đừng bán Amad - Báo Pháp Luật TP.HCM,Báo Mới,clickbait\n"
+        "3,Cao tốc TP HCM - Đồng Nai thông xe,VnExpress,non-clickbait\n", encoding="utf-8")
+    data = read_viclickbait(tmp_path)
+    assert [d.headline for d in data.docs] == ["Canada bình thường lại với Ấn Độ", "MU đừng bán Amad",
+                                               "Cao tốc TP HCM - Đồng Nai thông xe"]
+    assert list(data.y) == [0, 1, 0] and list(data.split) == ["train", "train", "test"]
