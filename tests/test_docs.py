@@ -14,8 +14,8 @@ import misinfo.text
 import misinfo.train
 
 
-@pytest.mark.parametrize("module", [misinfo, misinfo.text, misinfo.features, misinfo.metadata, misinfo.batch, misinfo.model, misinfo.evaluate, misinfo.explain,
-                                    misinfo.train],
+@pytest.mark.parametrize("module", [misinfo, misinfo.text, misinfo.features, misinfo.metadata, misinfo.batch,
+                                    misinfo.model, misinfo.explain, misinfo.evaluate, misinfo.train],
                          ids=lambda m: m.__name__)
 def test_docstring_examples(module):
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
