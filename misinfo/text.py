@@ -33,7 +33,8 @@ phone numbers and e-mail addresses already anonymised as ``<URL>``, ``<PHONE>`` 
 mapping those to the same placeholders as the real thing means the models learn from training
 posts what they will meet in the posts users score.  For the same reason, what a crawler adds is
 removed before anything else: a Markdown link ``[text](url)`` reads as its text and its link, and
-Facebook's "See more" at the end of a cut post (``… Xem thêm``) is dropped.
+Facebook's "See more" at the end of a cut post (``… Xem thêm``) is dropped.  Quote marks and dashes
+are house style, so every form of them reads as ``"`` and ``-``.
 """
 from __future__ import annotations
 
@@ -90,6 +91,12 @@ _SENTENCE_END = re.compile(r"[.!?…](?=\s)")
 _MARKDOWN_LINK = re.compile(r"\[([^\[\]\n]{0,500})\]\(([^()\s]{1,2000})\)")
 _LINK_TEXT_IS_LINK = re.compile(r"\s*(?:<URL>|(?:https?://|www\.)\S+)\s*")
 _SEE_MORE = "Xem thêm"
+# Quote marks and dashes are a publication's house style (or a keyboard's), not the writer's:
+# every form reads as '"' and '-', so the same headline scores the same in any typography.  An
+# apostrophe inside a word ("O'Neil", "McDonald’s") stays one.
+_TYPOGRAPHY = str.maketrans({q: '"' for q in "“”„‟«»‹›″"} | {q: "'" for q in "‘’‚‛′`´"}
+                            | {d: "-" for d in "‐‑‒–—―"})
+_SINGLE_QUOTE = re.compile(r"(?<!\w)'|'(?!\w)")
 
 
 def _link(match: re.Match) -> str:
@@ -261,7 +268,9 @@ def clean(text: str) -> str:
     'Xem ngay  xurl   xemoji  giá  xnum  đồng'
     """
     text = _BAD_CHARS.sub(" ", text)
-    text = unicodedata.normalize("NFC", text)
+    text = unicodedata.normalize("NFC", text).translate(_TYPOGRAPHY)
+    if "'" in text:
+        text = _SINGLE_QUOTE.sub('"', text)
     if "](" in text:
         text = _MARKDOWN_LINK.sub(_link, text)
     if _SEE_MORE in text:  # string methods, not a regex: no backtracking over long blank runs

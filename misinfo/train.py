@@ -954,7 +954,8 @@ cue).  ReINTEL's anonymised
 links, phone numbers and e-mail addresses (`<URL>`, `<PHONE>`, `<EMAIL>`) are read as the same
 placeholders that real ones get when a post is scored, and a crawler's Markdown links and Facebook's
 "… Xem thêm" (See more) are read as the post's own text would be: the models do not learn how
-ReINTEL was crawled.
+ReINTEL was crawled.  Quote marks and dashes are read in one form each, so an outlet's typography
+(24h's straight double quotes, say) is not learned as a sign of its headlines.
 
 ## Models
 - `fast` (default): logistic regressions on underthesea words and on syllable n-grams, stacked

@@ -117,6 +117,18 @@ def test_how_a_post_was_crawled_does_not_change_what_is_read(crawled, written):
     assert style_counts(a.body, a.tokens) == style_counts(b.body, b.tokens)
 
 
+@pytest.mark.parametrize("styled", ["Cô gái nói “không thể tin nổi” – Hà Nội", "Cô gái nói ‘không thể tin nổi’ — Hà Nội",
+                                    "Cô gái nói 'không thể tin nổi' ‒ Hà Nội", "Cô gái nói «không thể tin nổi» - Hà Nội"])
+def test_quote_marks_and_dashes_are_house_style(styled):
+    plain = analyse('Cô gái nói "không thể tin nổi" - Hà Nội')
+    assert analyse(styled).tokens == plain.tokens
+    assert analyse(styled).headline == plain.headline
+
+
+def test_an_apostrophe_inside_a_word_stays():
+    assert clean("O’Neil và McDonald's") == "O'Neil và McDonald's"
+
+
 def test_see_more_in_the_middle_of_a_post_is_the_author_s_words():
     assert analyse("Xem thêm: https://bao.vn/a về dịch bệnh").tokens[:3] == ("xem", "thêm", ":")
     assert analyse("[Tin nóng] Mưa lớn ở Hà Nội").tokens[:3] == ("[", "tin", "nóng")
