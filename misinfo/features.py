@@ -37,7 +37,8 @@ __all__ = [
 ]
 
 # Words that carry no signal on their own; kept out of the n-grams (placeholders stay in).
-_PUNCT = frozenset(".,;:()[]\"'“”‘’-–—/…")
+# Quote marks and dashes arrive in one form each (misinfo.text.clean reads typography so).
+_PUNCT = frozenset(".,;:()[]\"'-/…")
 
 
 def _ngrams(tokens) -> list[str]:
@@ -231,7 +232,7 @@ _EXCLAIM_RUN = re.compile(r"!{2,}")
 _QUESTION = re.compile(r"\?")
 _ELLIPSIS = re.compile(r"\.{3,}|…")
 _WORD = re.compile(r"\b[^\W\d_]+\b")
-_QUOTE = re.compile(r"[\"“”‘’']")
+_QUOTE = re.compile(r"[\"']")
 
 #: name -> (description used in reasons, scale): feature value = min(count / scale, 1.0).
 STYLE_SIGNALS = {

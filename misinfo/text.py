@@ -262,7 +262,9 @@ def _check_text(text: object, name: str) -> str:
 
 
 def clean(text: str) -> str:
-    """Repair, NFC-normalise and replace placeholders; no tokenisation (:func:`analyse` caps).
+    """Repair, NFC-normalise, read typography and crawl marks as plain text (one form of quote
+    mark and dash, Markdown links, a trailing "… Xem thêm") and replace placeholders; no
+    tokenisation (:func:`analyse` caps).
 
     >>> clean("Xem ngay https://x.vn/a 😀😀 giá 12.500 đồng")
     'Xem ngay  xurl   xemoji  giá  xnum  đồng'

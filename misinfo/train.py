@@ -950,11 +950,10 @@ verifiability and sensationalism signals, not opinions); languages other than Vi
 Thresholds are chosen on out-of-fold predictions of the training rows; the `test` splits were
 scored only to produce the numbers below.  ViClickbait titles from the aggregator Báo Mới have
 their " - Publisher" (or " - Section - Publisher") suffix removed (it names the outlet, a label
-cue).  ReINTEL's anonymised
-links, phone numbers and e-mail addresses (`<URL>`, `<PHONE>`, `<EMAIL>`) are read as the same
-placeholders that real ones get when a post is scored, and a crawler's Markdown links and Facebook's
-"… Xem thêm" (See more) are read as the post's own text would be: the models do not learn how
-ReINTEL was crawled.  Quote marks and dashes are read in one form each, so an outlet's typography
+cue).  ReINTEL's anonymised links, phone numbers and e-mail addresses (`<URL>`, `<PHONE>`,
+`<EMAIL>`) are read as the same placeholders that real ones get when a post is scored, and a
+crawler's Markdown links and Facebook's "… Xem thêm" (See more) are read as the post's own text
+would be: the models do not learn how ReINTEL was crawled.  Quote marks and dashes are read in one form each, so an outlet's typography
 (24h's straight double quotes, say) is not learned as a sign of its headlines.
 
 ## Models
