@@ -4,7 +4,11 @@
 (and, optionally, a metadata array).  Its base estimators see the docs; their out-of-fold scores,
 the style signals and the metadata feed a small final estimator that also calibrates.  Because
 the final estimator is fitted on out-of-fold scores, its probabilities describe unseen text, not
-the memorised training set.
+the memorised training set.  For that, the folds keep near-duplicates together
+(:func:`near_duplicate_groups`): a repost of one hoax under a new first line, or a bulletin
+re-dated, is one story, and a fold that holds out one copy while training on another would score
+it as if the model had never seen it, teaching the final estimator to trust the base scores more
+than unseen text deserves.
 
 A stack fitted with metadata keeps two final estimators: one for rows whose metadata is known and
 one for text alone.  A row whose metadata is entirely unknown (all NaN) is scored by the text-only
@@ -14,14 +18,46 @@ missing" pattern that happened to mark unreliable posts in the training data.
 from __future__ import annotations
 
 import numpy as np
+from scipy.sparse.csgraph import connected_components
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import StratifiedKFold, cross_val_predict
+from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold, cross_val_predict
 from sklearn.utils.validation import check_is_fitted
 
-from .features import MetadataFeatures, StyleFeatures
+from .features import MetadataFeatures, StyleFeatures, body_words
 
-__all__ = ["TextStack"]
+__all__ = ["TextStack", "near_duplicate_groups"]
+
+
+def near_duplicate_groups(docs, similarity: float = 0.7, block: int = 2000) -> np.ndarray:
+    """A group number per doc: docs whose word tf-idf cosine reaches ``similarity`` (directly or
+    through a chain of such pairs) share one.
+
+    Compared ``block`` rows at a time against all, so memory grows with the number of docs, not
+    its square.
+
+    >>> from misinfo.text import analyse
+    >>> post = "Uống nước muối ấm mỗi sáng giúp diệt virus corona trong cổ họng, hãy chia sẻ cho người thân"
+    >>> near_duplicate_groups([analyse(post), analyse("Bác sĩ nói: " + post),
+    ...                        analyse("Giá xăng giảm từ chiều nay")]).tolist()
+    [0, 0, 1]
+    """
+    docs = list(docs)
+    try:
+        X = TfidfVectorizer(analyzer=body_words, sublinear_tf=True, dtype=np.float32).fit_transform(docs)
+    except ValueError:  # no words at all
+        return np.arange(len(docs))
+    pairs = []
+    for start in range(0, len(docs), block):
+        S = (X[start:start + block] @ X.T).tocoo()
+        keep = S.data >= similarity
+        pairs.append((S.row[keep] + start, S.col[keep]))
+    rows, cols = (np.concatenate(p) for p in zip(*pairs))
+    from scipy.sparse import coo_matrix
+
+    graph = coo_matrix((np.ones(len(rows), dtype=np.int8), (rows, cols)), shape=(len(docs), len(docs)))
+    return connected_components(graph, directed=False)[1]
 
 
 def _method(estimator) -> str:
@@ -64,16 +100,25 @@ class TextStack(ClassifierMixin, BaseEstimator):
         Folds for the out-of-fold base scores.
     random_state : int
         Seed of the fold split.
+    near_duplicate : float or None
+        Docs at least this alike (:func:`near_duplicate_groups`) stay in one fold; None: plain
+        stratified folds.
+
+    Attributes
+    ----------
+    near_duplicate_rows_ : int
+        Training rows that share their fold group with another row.
     """
 
     def __init__(self, base_estimators, final_estimator, style=None, use_metadata=False, cv=5,
-                 random_state=0):
+                 random_state=0, near_duplicate=0.7):
         self.base_estimators = base_estimators
         self.final_estimator = final_estimator
         self.style = style
         self.use_metadata = use_metadata
         self.cv = cv
         self.random_state = random_state
+        self.near_duplicate = near_duplicate
 
     # -- fitting ---------------------------------------------------------------------------
     def fit(self, X, y, meta=None):
@@ -84,12 +129,19 @@ class TextStack(ClassifierMixin, BaseEstimator):
         self.classes_ = np.unique(y)
         if len(self.classes_) != 2:
             raise ValueError(f"TextStack needs two classes in y, found {self.classes_.tolist()}")
-        folds = StratifiedKFold(self.cv, shuffle=True, random_state=self.random_state)
+        groups = None if self.near_duplicate is None else near_duplicate_groups(X, self.near_duplicate)
+        self.near_duplicate_rows_ = 0 if groups is None else int((np.bincount(groups)[groups] > 1).sum())
+        if groups is not None and groups.max() + 1 < self.cv:
+            raise ValueError(f"only {groups.max() + 1} distinct texts once near-duplicates are grouped; "
+                             f"{self.cv}-fold stacking needs at least {self.cv}")
+        folds = (StratifiedKFold if groups is None else StratifiedGroupKFold)(
+            self.cv, shuffle=True, random_state=self.random_state)
         oof = []
         self.base_estimators_ = []
         for name, estimator in self.base_estimators:
             method = _method(estimator)
-            oof.append(_as_logit(cross_val_predict(clone(estimator), X, y, cv=folds, method=method), method))
+            oof.append(_as_logit(cross_val_predict(clone(estimator), X, y, cv=folds, groups=groups, method=method),
+                                 method))
             self.base_estimators_.append((name, clone(estimator).fit(X, y)))
         Z = np.column_stack(oof)
         self.style_ = StyleFeatures(self.style).fit(X) if self.style else None
@@ -102,7 +154,7 @@ class TextStack(ClassifierMixin, BaseEstimator):
         self.final_text_ = clone(self.final_estimator).fit(Z, y)
         # Out-of-fold probabilities of the whole stack: the validation data thresholds are chosen on.
         self.validation_proba_text_ = cross_val_predict(
-            clone(self.final_estimator), Z, y, cv=folds, method="predict_proba")[:, 1]
+            clone(self.final_estimator), Z, y, cv=folds, groups=groups, method="predict_proba")[:, 1]
         self.final_meta_ = None
         self.validation_proba_meta_ = None
         if self.use_metadata and meta is not None:
@@ -111,7 +163,7 @@ class TextStack(ClassifierMixin, BaseEstimator):
             Zm = np.hstack([Z, self.metadata_.transform(meta)])
             self.final_meta_ = clone(self.final_estimator).fit(Zm, y)
             self.validation_proba_meta_ = cross_val_predict(
-                clone(self.final_estimator), Zm, y, cv=folds, method="predict_proba")[:, 1]
+                clone(self.final_estimator), Zm, y, cv=folds, groups=groups, method="predict_proba")[:, 1]
         return self
 
     def validation_proba(self, meta_known: bool = False) -> np.ndarray:

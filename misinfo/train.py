@@ -304,9 +304,11 @@ def build_default_models(datasets_dir, out_dir, tiers=TIERS, seed: int = SEED, l
             "heads": {
                 "misinformation": {"file": "misinformation.joblib", "training_data": reintel.name,
                                    "citation": reintel.citation, "fitted_on": f"train split ({len(X):,} posts)",
+                                   "near_duplicate_rows": mis.near_duplicate_rows_,
                                    "labels": {"1": "unreliable", "0": "reliable"}},
                 "sensational": {"file": "sensational.joblib", "training_data": clickbait.name,
                                 "citation": clickbait.citation, "fitted_on": f"train + val splits ({len(C):,} titles)",
+                                "near_duplicate_rows": sen.near_duplicate_rows_,
                                 "labels": {"1": "clickbait", "0": "non-clickbait"}},
             },
             "test_metrics": test,
@@ -565,7 +567,8 @@ def train_model(task: str, data_paths, *, text_column: str, label_column: str, s
     """Train one head on labelled CSV files and write a complete model directory to ``out``.
 
     Rows with an empty text are dropped; identical texts (after NFC and whitespace folding) are
-    kept once with their majority label (ties dropped).  With ``split_column`` the rows are
+    kept once with their majority label (ties dropped); near-duplicates stay in one fold of every
+    cross-validation (:func:`misinfo.stack.near_duplicate_groups`).  With ``split_column`` the rows are
     ``train``, ``validation`` (``val``, ``dev``) or ``test``; without it every row trains and the
     threshold is chosen on out-of-fold probabilities.  The C of the linear text models is chosen
     from :data:`C_GRID` by out-of-fold ROC-AUC on the training rows only (within ``time_budget``
@@ -728,7 +731,7 @@ def train_model(task: str, data_paths, *, text_column: str, label_column: str, s
             "task": task, "files": rows.files, "columns": {"text": text_column, "label": label_column,
                                                            "split": split_column, "title": title_column,
                                                            "metadata": list(metadata_columns or [])},
-            "rows": counts, "grid": grid, "chosen_c_factor": factor, "objective": objective,
+            "rows": {**counts, "near_duplicate_rows": stack.near_duplicate_rows_}, "grid": grid, "chosen_c_factor": factor, "objective": objective,
             "target_precision": target_precision,
             "threshold_chosen_on": "validation rows" if len(val) else "out-of-fold probabilities of the training rows",
             "base_model": base.version,
@@ -761,7 +764,8 @@ def _custom_card(meta: dict) -> str:
         f"- **Other head:** copied unchanged from `{training['base_model']}`.",
         f"- **Rows:** {rows['read']} read ({rows['feedback_read']} feedback), {rows['empty_dropped']} empty dropped, "
         f"{rows['duplicates_removed']} duplicates merged, {rows['tied_rows_dropped']} in tied duplicate groups dropped; "
-        f"{rows['train']} train / {rows['validation']} validation / {rows['test']} test.",
+        f"{rows['train']} train / {rows['validation']} validation / {rows['test']} test; "
+        f"{rows['near_duplicate_rows']} training rows kept in one fold with their near-duplicates.",
         "- **Grid** (C multiplier: out-of-fold ROC-AUC on the training rows): "
         + ", ".join(f"x{g['c_factor']}: {g['cv_roc_auc']:.4f}" if "cv_roc_auc" in g else f"x{g['c_factor']}: skipped"
                     for g in training["grid"]) + f"; chosen x{training['chosen_c_factor']}.",
@@ -948,13 +952,17 @@ verifiability and sensationalism signals, not opinions); languages other than Vi
 | sensational | {heads['sensational']['training_data']} ({heads['sensational']['citation']}) | {heads['sensational']['fitted_on']} | CC BY 4.0: cite the paper above |
 
 Thresholds are chosen on out-of-fold predictions of the training rows; the `test` splits were
-scored only to produce the numbers below.  ViClickbait titles from the aggregator Báo Mới have
+scored only to produce the numbers below.  The folds keep near-duplicates together (reposts of one
+hoax under a new first line, re-dated bulletins: {heads['misinformation']['near_duplicate_rows']}
+posts and {heads['sensational']['near_duplicate_rows']} titles), so that out-of-fold predictions,
+and the calibration and thresholds learned from them, describe text the model has not seen.  ViClickbait titles from the aggregator Báo Mới have
 their " - Publisher" (or " - Section - Publisher") suffix removed (it names the outlet, a label
 cue).  ReINTEL's anonymised links, phone numbers and e-mail addresses (`<URL>`, `<PHONE>`,
 `<EMAIL>`) are read as the same placeholders that real ones get when a post is scored, and a
 crawler's Markdown links and Facebook's "… Xem thêm" (See more) are read as the post's own text
-would be: the models do not learn how ReINTEL was crawled.  Quote marks and dashes are read in one form each, so an outlet's typography
-(24h's straight double quotes, say) is not learned as a sign of its headlines.
+would be: the models do not learn how ReINTEL was crawled.  Quote marks and dashes are read in one
+form each, so an outlet's typography (24h's straight double quotes, say) is not learned as a sign
+of its headlines.
 
 ## Models
 - `fast` (default): logistic regressions on underthesea words and on syllable n-grams, stacked

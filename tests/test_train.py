@@ -123,3 +123,42 @@ def test_viclickbait_titles_lose_the_aggregator_s_publisher_and_section(tmp_path
     assert [d.headline for d in data.docs] == ["Canada bình thường lại với Ấn Độ", "MU đừng bán Amad",
                                                "Cao tốc TP HCM - Đồng Nai thông xe"]
     assert list(data.y) == [0, 1, 0] and list(data.split) == ["train", "train", "test"]
+
+
+@pytest.fixture(scope="module")
+def reposted(sample_rows, guard_texts):
+    """Distinct one-line texts, each also reposted with a call to share, with labels that are coin
+    flips: nothing about the text predicts them, so out-of-fold scores that rank them learned the copy."""
+    lines = guard_texts + [r["title"] for r in sample_rows] + [r["text"].split("\n")[0] for r in sample_rows]
+    texts = list(dict.fromkeys(t.strip() for t in lines if t.strip()))
+    y = np.random.default_rng(0).integers(0, 2, len(texts))
+    docs = [analyse(t) for t in texts] + [analyse(t + " Chia sẻ ngay!") for t in texts]
+    return docs, np.r_[y, y]
+
+
+def test_out_of_fold_scores_do_not_learn_from_a_repost_of_the_same_text(reposted):
+    from sklearn.metrics import roc_auc_score
+
+    docs, y = reposted
+    auc = {near: roc_auc_score(y, make_head("sensational").set_params(near_duplicate=near).fit(docs, y)
+                               .validation_proba()) for near in (None, 0.7)}
+    assert auc[None] > 0.8  # folds that split a text from its repost score the labels they memorised
+    assert auc[0.7] < 0.65
+
+
+def test_near_duplicates_are_grouped_and_distinct_texts_are_not(reposted):
+    from misinfo.stack import near_duplicate_groups
+
+    docs, _ = reposted
+    n = len(docs) // 2
+    groups = near_duplicate_groups(docs + [analyse(""), analyse("   ")])
+    assert np.array_equal(groups[:n], groups[n:2 * n])  # each text with its repost
+    assert len(set(groups[:n])) == n  # and no two different texts together
+    assert len(set(groups)) == n + 2  # empty texts are alike in nothing
+
+
+def test_too_few_distinct_texts_is_a_clear_error():
+    docs = [analyse("Giá xăng giảm mạnh từ chiều nay, người dân phấn khởi")] * 6 + [
+        analyse("Bộ Y tế công bố thêm ca bệnh mới tại Hà Nội")] * 6
+    with pytest.raises(ValueError, match="distinct texts"):
+        make_head("sensational").fit(docs, np.r_[np.zeros(6), np.ones(6)])
