@@ -5,7 +5,8 @@ training data, the thresholds, the test metrics, the library versions it was tra
 sha256 of every file.  ``joblib.load`` runs code from the file, so :func:`load` checks each file's
 sha256 against the metadata *before* loading it and refuses a mismatch, and refuses an artifact
 pickled by a scikit-learn release other than the installed one (its estimators may unpickle into
-silently wrong objects) with a message that says to retrain.
+silently wrong objects) or trained on text read by another version of the text pipeline
+(:data:`misinfo.text.PIPELINE_VERSION`), with a message that says to retrain.
 """
 from __future__ import annotations
 
@@ -19,6 +20,8 @@ import tempfile
 from importlib import metadata as _dist
 from importlib import resources
 from pathlib import Path
+
+from .text import PIPELINE_VERSION
 
 __all__ = ["ArtifactError", "FORMAT", "HEADS", "TIER_NAMES", "THRESHOLD_KEYS", "library_versions", "sha256", "save",
            "read_metadata", "load_heads", "model_dir", "check_thresholds"]
@@ -77,7 +80,8 @@ def save(out_dir, heads: dict, metadata: dict, extra: dict | None = None) -> Pat
         for fname, text in (extra or {}).items():
             with open(tmp / fname, "w", encoding="utf-8") as f:
                 f.write(text)
-        meta = {"format": FORMAT, **metadata, "library_versions": library_versions(), "files": files}
+        meta = {"format": FORMAT, **metadata, "text_pipeline": PIPELINE_VERSION,
+                "library_versions": library_versions(), "files": files}
         with open(tmp / "metadata.json", "w", encoding="utf-8") as f:
             json.dump(meta, f, ensure_ascii=False, indent=2, sort_keys=False)
             f.write("\n")
@@ -120,6 +124,13 @@ def read_metadata(model_dir) -> dict:
 
 
 def _check_versions(meta: dict, model_dir) -> None:
+    read_as = meta.get("text_pipeline", 1)  # models saved before the key existed read text as 1
+    if read_as != PIPELINE_VERSION:
+        raise ArtifactError(
+            f"the model in {model_dir} was trained on text read by misinfo's text pipeline version "
+            f"{read_as}, but this misinfo reads text as version {PIPELINE_VERSION}; it would score "
+            f"text read differently from what it learned from. Retrain it with `misinfo train`, or "
+            f"use the misinfo release it was trained with.")
     trained = meta.get("library_versions", {})
     for name in PINNED:
         have, had = _version(name), trained.get(name)

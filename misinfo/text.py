@@ -43,7 +43,18 @@ import threading
 import unicodedata
 from dataclasses import dataclass
 
-__all__ = ["Doc", "MAX_CHARS", "HEADLINE_MAX_CHARS", "analyse", "word_tokenize", "clean", "segmenter_only"]
+__all__ = ["Doc", "MAX_CHARS", "HEADLINE_MAX_CHARS", "PIPELINE_VERSION", "analyse", "word_tokenize", "clean",
+           "segmenter_only"]
+
+#: Version of how a text is read into what a model sees: this module (cleaning, placeholders,
+#: headline) and the feature extractors of :mod:`misinfo.features` and :mod:`misinfo.metadata`.
+#: Every model's metadata.json records it, and :func:`misinfo.artifacts.load_heads` refuses a
+#: model trained under another version: its scores would be for text read differently from its
+#: training data.  ``tests/test_text.py`` pins a fingerprint of the pipeline's output to this
+#: number, so a change to what is read fails the tests until it is bumped.
+#: 1: models saved before the version was recorded; 2: ReINTEL's ``<PHONE>``/``<EMAIL>`` read as
+#: real contacts, Markdown links and a trailing "Xem thêm" as text, one form of quote and dash.
+PIPELINE_VERSION = 2
 
 #: Texts longer than this many characters are cut before any other work, so a 10 MB cell costs
 #: the same bounded time and memory as a long article (the longest ReINTEL post is ~28,000).

@@ -25,7 +25,7 @@ from .evaluate import head_metrics
 from .features import (CompactTfidfVectorizer, SentenceEmbedding, StyleFeatures, body_chars,
                        body_syllables, body_words, headline_chars, headline_words)
 from .stack import TextStack
-from .text import Doc, analyse
+from .text import PIPELINE_VERSION, Doc, analyse
 
 __all__ = ["TASKS", "TIERS", "make_head", "choose_threshold", "fit_head", "Dataset",
            "read_reintel", "read_viclickbait", "build_default_models", "LABELS", "SPLITS",
@@ -910,6 +910,7 @@ def write_model_card(out_dir, results: dict) -> Path:
             f"{_fmt(s, 'macro_f1')} | {_fmt(s, 'roc_auc')} | {_fmt(s, 'ece')} | "
             f"{t['reliable_posts_flagged']:.1%} | {t.get('guard_set_flagged', float('nan')):.1%} |")
     heads = first["heads"]
+    near_posts, near_titles = (heads[h].get("near_duplicate_rows", 0) for h in TASKS)
     th = {tier: results[tier]["thresholds"] for tier in tiers}
     ablation_path = Path(out_dir) / "ablation.json"
     if ablation_path.is_file():
@@ -953,16 +954,20 @@ verifiability and sensationalism signals, not opinions); languages other than Vi
 
 Thresholds are chosen on out-of-fold predictions of the training rows; the `test` splits were
 scored only to produce the numbers below.  The folds keep near-duplicates together (reposts of one
-hoax under a new first line, re-dated bulletins: {heads['misinformation']['near_duplicate_rows']}
-posts and {heads['sensational']['near_duplicate_rows']} titles), so that out-of-fold predictions,
-and the calibration and thresholds learned from them, describe text the model has not seen.  ViClickbait titles from the aggregator Báo Mới have
-their " - Publisher" (or " - Section - Publisher") suffix removed (it names the outlet, a label
-cue).  ReINTEL's anonymised links, phone numbers and e-mail addresses (`<URL>`, `<PHONE>`,
-`<EMAIL>`) are read as the same placeholders that real ones get when a post is scored, and a
-crawler's Markdown links and Facebook's "… Xem thêm" (See more) are read as the post's own text
-would be: the models do not learn how ReINTEL was crawled.  Quote marks and dashes are read in one
-form each, so an outlet's typography (24h's straight double quotes, say) is not learned as a sign
-of its headlines.
+hoax under a new first line, re-dated bulletins: {near_posts} posts and {near_titles} titles), so
+that out-of-fold predictions, and the calibration and thresholds learned from them, describe text
+the model has not seen.
+
+ViClickbait titles from the aggregator Báo Mới have their " - Publisher" (or " - Section -
+Publisher") suffix removed (it names the outlet, a label cue).  ReINTEL's anonymised links, phone
+numbers and e-mail addresses (`<URL>`, `<PHONE>`, `<EMAIL>`) are read as the same placeholders
+that real ones get when a post is scored, and a crawler's Markdown links and Facebook's "… Xem
+thêm" (See more) are read as the post's own text would be: the models do not learn how ReINTEL
+was crawled.  Quote marks and dashes are read in one form each, so an outlet's typography (24h's
+straight double quotes, say) is not learned as a sign of its headlines.  How text is read is
+versioned: metadata.json records the text pipeline version a model was trained under
+(`text_pipeline`: {PIPELINE_VERSION}), and a model trained under another is refused at load with a
+message to retrain it.
 
 ## Models
 - `fast` (default): logistic regressions on underthesea words and on syllable n-grams, stacked
@@ -992,7 +997,7 @@ ECE is biased upwards on small samples.  A perfectly calibrated model with the s
 Default thresholds: {", ".join(f"`{tier}` {th[tier]}" for tier in tiers)}.
 `sensational_opening` applies when the headline is only the opening line of a longer text
 without a title (a social-media post): posts are not headlines, and at the titles' threshold the
-sensational head would flag a third of reliable posts; it is the lowest threshold at which the
+sensational head would flag nearly a third of reliable posts; it is the lowest threshold at which the
 two heads together flag at most {FLAG_BUDGET:.0%} of reliable ReINTEL *training* posts.
 
 ## Speed

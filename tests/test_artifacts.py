@@ -6,6 +6,7 @@ import pytest
 import misinfo
 from misinfo.artifacts import ArtifactError, load_heads, save, sha256
 from misinfo.artifacts import model_dir
+from misinfo.text import PIPELINE_VERSION
 
 
 @pytest.fixture()
@@ -37,6 +38,19 @@ def test_a_model_from_another_scikit_learn_is_refused_with_a_retrain_hint(model_
     meta["library_versions"]["scikit-learn"] = "0.24.2"
     (model_copy / "metadata.json").write_text(json.dumps(meta), encoding="utf-8")
     with pytest.raises(ArtifactError, match="retrain"):
+        load_heads(model_copy)
+
+
+@pytest.mark.parametrize("read_as", [None, 1, PIPELINE_VERSION + 1])
+def test_a_model_trained_on_text_read_another_way_is_refused_with_a_retrain_hint(model_copy, read_as):
+    meta = json.loads((model_copy / "metadata.json").read_text(encoding="utf-8"))
+    assert meta["text_pipeline"] == PIPELINE_VERSION
+    if read_as is None:
+        del meta["text_pipeline"]  # saved before the version was recorded
+    else:
+        meta["text_pipeline"] = read_as
+    (model_copy / "metadata.json").write_text(json.dumps(meta), encoding="utf-8")
+    with pytest.raises(ArtifactError, match="text pipeline version .* Retrain"):
         load_heads(model_copy)
 
 

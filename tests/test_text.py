@@ -193,3 +193,54 @@ def test_a_long_first_line_is_cut_at_a_sentence_end():
 def test_placeholders_stay_single_tokens_even_when_the_segmenter_glues_them():
     doc = analyse("cảnh báo khẩn 😀 ngay")
     assert "xemoji" in doc.tokens and not any(" xemoji" in t or "xemoji " in t for t in doc.tokens)
+
+
+# What the text pipeline makes of PROBES, recorded per misinfo.text.PIPELINE_VERSION.  The tokens
+# here are the cleaned text split at blanks, so the fingerprint covers misinfo's own reading
+# (cleaning, placeholders, headline, n-grams, style signals, metadata), not underthesea's.
+PIPELINE_FINGERPRINTS = {2: "5e21e1462e3a46b2"}
+PROBES = [
+    "SỐC!!! Sự thật về “thuốc thần” – chia sẻ ngay kẻo muộn 😱😱 #covid @bộytế",
+    "Liên hệ 0912.345.678 hoặc <PHONE>, email a.b@x.vn hoặc <EMAIL>, xem https://x.vn/a?b=1 và <URL>",
+    "Giá vàng hôm nay 25/8 tăng 1.250.000 đồng/lượng; lãi suất 6,5% — ‘bất ngờ’ ở Hà Nội's chợ",
+    "Bài viết [Bộ Y tế khuyến cáo](https://moh.gov.vn/x) và [<URL>](<URL>) … Xem thêm",
+    "Đây là một dòng rất dài " * 12 + ". Câu thứ hai? Có! \n Dòng sau: Thuỷ điện Hoà Bình xả lũ.",
+    "Tại sao 9 trên 10 người không biết điều này? Bạn sẽ không tin nổi...",
+    "",
+]
+META_PROBES = [(None, None, None, None), (12, "3", 0.0, 1584000000), ("1,2K", "45", "7", "2020-03-12T10:00+07:00")]
+
+
+def _pipeline_fingerprint() -> str:
+    import hashlib
+    import json
+
+    import numpy as np
+
+    from misinfo.features import (MetadataFeatures, StyleFeatures, body_chars, body_syllables, body_words,
+                                  headline_chars, headline_words)
+    from misinfo.metadata import metadata_row, parse_count, parse_time
+    from misinfo.text import _split_headline
+
+    out = []
+    for text in PROBES:
+        cleaned = clean(text)
+        headline, rest = _split_headline(cleaned)
+        head, tail = headline.lower().split(), rest.lower().split()
+        doc = Doc(tuple(head + tail), len(head), headline, cleaned, "opening" if tail else "text")
+        out.append([cleaned, headline, body_words(doc), body_syllables(doc), headline_words(doc),
+                    body_chars(doc), headline_chars(doc)]
+                   + [np.round(StyleFeatures(part).fit([doc]).transform([doc]), 6).tolist()
+                      for part in ("body", "headline")])
+    rows = [metadata_row(parse_count(a), parse_count(b), parse_count(c),
+                         None if d is None else parse_time(d)) for a, b, c, d in META_PROBES]
+    out.append(np.round(np.nan_to_num(MetadataFeatures().fit(rows).transform(rows), nan=-1.0), 6).tolist())
+    return hashlib.sha256(json.dumps(out, ensure_ascii=False).encode()).hexdigest()[:16]
+
+
+def test_a_change_to_what_models_see_bumps_the_pipeline_version():
+    from misinfo.text import PIPELINE_VERSION
+
+    assert _pipeline_fingerprint() == PIPELINE_FINGERPRINTS.get(PIPELINE_VERSION), (
+        "what the text pipeline makes of the probes changed: bump misinfo.text.PIPELINE_VERSION, "
+        "record the new fingerprint here and retrain the shipped models (scripts/retrain_default_models.sh)")
