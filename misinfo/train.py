@@ -731,7 +731,8 @@ def train_model(task: str, data_paths, *, text_column: str, label_column: str, s
             "task": task, "files": rows.files, "columns": {"text": text_column, "label": label_column,
                                                            "split": split_column, "title": title_column,
                                                            "metadata": list(metadata_columns or [])},
-            "rows": {**counts, "near_duplicate_rows": stack.near_duplicate_rows_}, "grid": grid, "chosen_c_factor": factor, "objective": objective,
+            "rows": {**counts, "near_duplicate_rows": stack.near_duplicate_rows_},
+            "grid": grid, "chosen_c_factor": factor, "objective": objective,
             "target_precision": target_precision,
             "threshold_chosen_on": "validation rows" if len(val) else "out-of-fold probabilities of the training rows",
             "base_model": base.version,
@@ -997,8 +998,8 @@ ECE is biased upwards on small samples.  A perfectly calibrated model with the s
 Default thresholds: {", ".join(f"`{tier}` {th[tier]}" for tier in tiers)}.
 `sensational_opening` applies when the headline is only the opening line of a longer text
 without a title (a social-media post): posts are not headlines, and at the titles' threshold the
-sensational head would flag nearly a third of reliable posts; it is the lowest threshold at which the
-two heads together flag at most {FLAG_BUDGET:.0%} of reliable ReINTEL *training* posts.
+sensational head would flag nearly a third of reliable posts; it is the lowest threshold at which
+the two heads together flag at most {FLAG_BUDGET:.0%} of reliable ReINTEL *training* posts.
 
 ## Speed
 {speed}
