@@ -177,11 +177,19 @@ class Dataset:
     citation: str
     texts: list[str] = field(default_factory=list)  # the raw texts, for timing the whole path
 
-    def part(self, *splits):
-        mask = np.isin(self.split, splits)
-        idx = np.flatnonzero(mask)
-        return ([self.docs[i] for i in idx], self.y[idx],
-                None if self.meta is None else self.meta[idx], [self.ids[i] for i in idx])
+    def part(self, *splits, unique: bool = False):
+        """``(docs, y, meta, ids)`` of the rows in ``splits``.
+
+        ``unique``: identical texts once, with their majority label (ties dropped), as
+        :func:`train_model` keeps its training rows; for fitting, not for measuring.
+        """
+        idx = np.flatnonzero(np.isin(self.split, splits))
+        y = self.y[idx]
+        if unique:
+            keep, y, _ = _deduplicate([_dedup_key(self.texts[i], None) for i in idx], y)
+            idx = idx[keep]
+        return ([self.docs[i] for i in idx], y, None if self.meta is None else self.meta[idx],
+                [self.ids[i] for i in idx])
 
 
 _COUNT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(?:like|comment|share)?s?\s*$")
@@ -270,7 +278,7 @@ def build_default_models(datasets_dir, out_dir, tiers=TIERS, seed: int = SEED, l
     """Rebuild the shipped models from ``../shared/datasets`` into ``out_dir/<tier>``.
 
     misinformation: ReINTEL ``train`` (with engagement metadata); sensational: ViClickbait
-    ``train`` + ``val``.  Thresholds come from out-of-fold probabilities of those rows; the
+    ``train`` + ``val``; identical texts once each, as :func:`train_model` reads them.  Thresholds come from out-of-fold probabilities of those rows; the
     ``test`` rows are only scored, for the metrics in metadata.json and the model card.
     """
     from . import __version__
@@ -279,10 +287,11 @@ def build_default_models(datasets_dir, out_dir, tiers=TIERS, seed: int = SEED, l
 
     reintel, clickbait = read_reintel(datasets_dir), read_viclickbait(datasets_dir)
     log(f"read {len(reintel.docs)} ReINTEL posts and {len(clickbait.docs)} ViClickbait titles")
-    X, y, meta, _ = reintel.part("train")
+    X, y, meta, _ = reintel.part("train", unique=True)
     Xt, yt, mt, _ = reintel.part("test")
-    C, cy, _, _ = clickbait.part("train", "val")
+    C, cy, _, _ = clickbait.part("train", "val", unique=True)
     Ct, cyt, _, _ = clickbait.part("test")
+    n_posts, n_titles = (int(np.isin(d.split, s).sum()) for d, s in ((reintel, ["train"]), (clickbait, ["train", "val"])))
     results = {}
     for tier in tiers:
         mis, mis_t, mis_val = fit_head("misinformation", X, y, meta, tier=tier, seed=seed)
@@ -303,11 +312,11 @@ def build_default_models(datasets_dir, out_dir, tiers=TIERS, seed: int = SEED, l
             "thresholds": thresholds,
             "heads": {
                 "misinformation": {"file": "misinformation.joblib", "training_data": reintel.name,
-                                   "citation": reintel.citation, "fitted_on": f"train split ({len(X):,} posts)",
+                                   "citation": reintel.citation, "fitted_on": f"train split ({len(X):,} distinct posts of {n_posts:,})",
                                    "near_duplicate_rows": mis.near_duplicate_rows_,
                                    "labels": {"1": "unreliable", "0": "reliable"}},
                 "sensational": {"file": "sensational.joblib", "training_data": clickbait.name,
-                                "citation": clickbait.citation, "fitted_on": f"train + val splits ({len(C):,} titles)",
+                                "citation": clickbait.citation, "fitted_on": f"train + val splits ({len(C):,} distinct titles of {n_titles:,})",
                                 "near_duplicate_rows": sen.near_duplicate_rows_,
                                 "labels": {"1": "clickbait", "0": "non-clickbait"}},
             },
@@ -817,7 +826,7 @@ def ablation(datasets_dir, seed: int = SEED, log=_stderr) -> list[dict]:
 
     reintel = read_reintel(datasets_dir)
     train, test = (np.flatnonzero(reintel.split == s) for s in ("train", "test"))
-    X, y, meta, _ = reintel.part("train")
+    X, y, meta, _ = reintel.part("train", unique=True)
     _, y_t, m_t, _ = reintel.part("test")
     texts_t = [reintel.texts[i] for i in test]
     syllable_docs = [_syllable_doc(reintel.texts[i]) for i in train]

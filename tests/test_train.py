@@ -162,3 +162,14 @@ def test_too_few_distinct_texts_is_a_clear_error():
         analyse("Bộ Y tế công bố thêm ca bệnh mới tại Hà Nội")] * 6
     with pytest.raises(ValueError, match="distinct texts"):
         make_head("sensational").fit(docs, np.r_[np.zeros(6), np.ones(6)])
+
+
+def test_the_shipped_build_keeps_identical_texts_once_as_misinfo_train_does():
+    from misinfo.train import Dataset
+
+    texts = ["Tin A", "Tin  A", "Tin B", "Tin A", "Tin B", "Tin C", "Tin D"]
+    data = Dataset("t", [f"r{i}" for i in range(7)], [analyse(t) for t in texts], np.array([1, 1, 0, 0, 1, 0, 1]),
+                   np.array(["train"] * 6 + ["test"]), None, "", texts)
+    docs, y, meta, ids = data.part("train", unique=True)
+    assert ids == ["r0", "r5"] and y.tolist() == [1, 0]  # "Tin A" x3, majority 1; "Tin B" tied, dropped
+    assert data.part("train")[3] == [f"r{i}" for i in range(6)]  # measuring reads every row
