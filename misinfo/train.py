@@ -825,11 +825,11 @@ def ablation(datasets_dir, seed: int = SEED, log=_stderr) -> list[dict]:
     from sklearn.metrics import average_precision_score, roc_auc_score
 
     reintel = read_reintel(datasets_dir)
-    train, test = (np.flatnonzero(reintel.split == s) for s in ("train", "test"))
-    X, y, meta, _ = reintel.part("train", unique=True)
+    X, y, meta, train_ids = reintel.part("train", unique=True)
     _, y_t, m_t, _ = reintel.part("test")
-    texts_t = [reintel.texts[i] for i in test]
-    syllable_docs = [_syllable_doc(reintel.texts[i]) for i in train]
+    row = {row_id: i for i, row_id in enumerate(reintel.ids)}
+    texts_t = [reintel.texts[i] for i in np.flatnonzero(reintel.split == "test")]
+    syllable_docs = [_syllable_doc(reintel.texts[row[row_id]]) for row_id in train_ids]
 
     def linear(analyzer):
         return Pipeline([("tfidf", _tfidf(analyzer, MAX_WORD_FEATURES)), ("linear", LogisticRegression(
