@@ -921,6 +921,11 @@ def write_model_card(out_dir, results: dict) -> Path:
             f"{t['reliable_posts_flagged']:.1%} | {t.get('guard_set_flagged', float('nan')):.1%} |")
     heads = first["heads"]
     near_posts, near_titles = (heads[h].get("near_duplicate_rows", 0) for h in TASKS)
+    closed = [f"`{tier}`" for tier in tiers if results[tier]["thresholds"]["sensational_opening"] >= 1]
+    closed = (f"  For {' and '.join(closed)} that threshold is 1.0: the misinformation flags and the "
+              "sensational flags of one-line posts (read as headlines, at the titles' threshold) already "
+              "reach the budget, so the opening line of a longer post is never flagged for its style."
+              if closed else "")
     th = {tier: results[tier]["thresholds"] for tier in tiers}
     ablation_path = Path(out_dir) / "ablation.json"
     if ablation_path.is_file():
@@ -1008,7 +1013,7 @@ Default thresholds: {", ".join(f"`{tier}` {th[tier]}" for tier in tiers)}.
 `sensational_opening` applies when the headline is only the opening line of a longer text
 without a title (a social-media post): posts are not headlines, and at the titles' threshold the
 sensational head would flag nearly a third of reliable posts; it is the lowest threshold at which
-the two heads together flag at most {FLAG_BUDGET:.0%} of reliable ReINTEL *training* posts.
+the two heads together flag at most {FLAG_BUDGET:.0%} of reliable ReINTEL *training* posts.{closed}
 
 ## Speed
 {speed}
