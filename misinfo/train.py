@@ -278,8 +278,9 @@ def build_default_models(datasets_dir, out_dir, tiers=TIERS, seed: int = SEED, l
     """Rebuild the shipped models from ``../shared/datasets`` into ``out_dir/<tier>``.
 
     misinformation: ReINTEL ``train`` (with engagement metadata); sensational: ViClickbait
-    ``train`` + ``val``; identical texts once each, as :func:`train_model` reads them.  Thresholds come from out-of-fold probabilities of those rows; the
-    ``test`` rows are only scored, for the metrics in metadata.json and the model card.
+    ``train`` + ``val``; identical texts once each, as :func:`train_model` reads them.
+    Thresholds come from out-of-fold probabilities of those rows; the ``test`` rows are only
+    scored, for the metrics in metadata.json and the model card.
     """
     from . import __version__
     from .artifacts import save
@@ -291,7 +292,8 @@ def build_default_models(datasets_dir, out_dir, tiers=TIERS, seed: int = SEED, l
     Xt, yt, mt, _ = reintel.part("test")
     C, cy, _, _ = clickbait.part("train", "val", unique=True)
     Ct, cyt, _, _ = clickbait.part("test")
-    n_posts, n_titles = (int(np.isin(d.split, s).sum()) for d, s in ((reintel, ["train"]), (clickbait, ["train", "val"])))
+    n_posts, n_titles = (int(np.isin(data.split, splits).sum())
+                         for data, splits in ((reintel, ["train"]), (clickbait, ["train", "val"])))
     results = {}
     for tier in tiers:
         mis, mis_t, mis_val = fit_head("misinformation", X, y, meta, tier=tier, seed=seed)
