@@ -78,9 +78,9 @@ def _has_digit(text: str) -> bool:
 
 
 _DIGIT = re.compile(r"\d")
+_URL = re.compile(r"<URL>|\b(?:https?://|www\.)\S+")
 _PLACEHOLDERS = (  # (replacement, guard or None for always, pattern)
-    (" xurl ", lambda t: "http" in t or "www." in t or "<URL>" in t,
-     re.compile(r"<URL>|\b(?:https?://|www\.)\S+")),
+    (" xurl ", lambda t: "http" in t or "www." in t or "<URL>" in t, _URL),
     (" xemail ", lambda t: "@" in t or "<EMAIL>" in t,
      re.compile(r"<EMAIL>|\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")),
     (" xmention ", lambda t: "@" in t, re.compile(r"(?<!\w)@\w+")),
@@ -100,7 +100,6 @@ _SENTENCE_END = re.compile(r"[.!?…](?=\s)")
 # text and its link (once, when the text is the link itself), and Facebook's trailing "See more"
 # ("… Xem thêm", where the crawler cut a long post) is dropped.
 _MARKDOWN_LINK = re.compile(r"\[([^\[\]\n]{0,500})\]\(([^()\s]{1,2000})\)")
-_LINK_TEXT_IS_LINK = re.compile(r"\s*(?:<URL>|(?:https?://|www\.)\S+)\s*")
 _SEE_MORE = "Xem thêm"
 # Quote marks and dashes are a publication's house style (or a keyboard's), not the writer's:
 # every form reads as '"' and '-', so the same headline scores the same in any typography.  An
@@ -112,7 +111,7 @@ _SINGLE_QUOTE = re.compile(r"(?<!\w)'|'(?!\w)")
 
 def _link(match: re.Match) -> str:
     text, url = match.groups()
-    return f" {url} " if not text.strip() or _LINK_TEXT_IS_LINK.fullmatch(text) else f" {text} {url} "
+    return f" {url} " if not text.strip() or _URL.fullmatch(text.strip()) else f" {text} {url} "
 
 
 @dataclass(frozen=True)

@@ -175,7 +175,9 @@ class Dataset:
     split: np.ndarray
     meta: np.ndarray | None
     citation: str
-    texts: list[str] = field(default_factory=list)  # the raw texts, for timing the whole path
+    #: the texts as read (ViClickbait titles without the aggregator's suffix): what the whole
+    #: path is timed on, and what tells identical rows apart
+    texts: list[str] = field(default_factory=list)
 
     def part(self, *splits, unique: bool = False):
         """``(docs, y, meta, ids)`` of the rows in ``splits``.
@@ -923,11 +925,11 @@ def write_model_card(out_dir, results: dict) -> Path:
             f"{t['reliable_posts_flagged']:.1%} | {t.get('guard_set_flagged', float('nan')):.1%} |")
     heads = first["heads"]
     near_posts, near_titles = (heads[h].get("near_duplicate_rows", 0) for h in TASKS)
-    closed = [f"`{tier}`" for tier in tiers if results[tier]["thresholds"]["sensational_opening"] >= 1]
-    closed = (f"  For {' and '.join(closed)} that threshold is 1.0: the misinformation flags and the "
+    closed_tiers = [f"`{tier}`" for tier in tiers if results[tier]["thresholds"]["sensational_opening"] >= 1]
+    closed = (f"  For {' and '.join(closed_tiers)} that threshold is 1.0: the misinformation flags and the "
               "sensational flags of one-line posts (read as headlines, at the titles' threshold) already "
               "reach the budget, so the opening line of a longer post is never flagged for its style."
-              if closed else "")
+              if closed_tiers else "")
     th = {tier: results[tier]["thresholds"] for tier in tiers}
     ablation_path = Path(out_dir) / "ablation.json"
     if ablation_path.is_file():
