@@ -53,6 +53,28 @@ def test_choose_threshold_best_f1_and_target_precision():
         choose_threshold([0, 1], [0.9, 0.1], target_precision=1.0)
 
 
+def test_threshold_is_the_middle_of_the_near_best_cuts():
+    from sklearn.metrics import f1_score
+
+    # F1 at the cuts 0.9 .. 0.1: .29 .50 .67 .80 .73 .67 .77 .71 .80; within 0.05 of the best:
+    # 0.6, 0.3 and 0.1, so the middle one, 0.3 (the maximum alone would be 0.6 or 0.1)
+    y = np.array([1, 1, 1, 1, 0, 0, 1, 0, 1])
+    p = np.array([0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1])
+    assert choose_threshold(y, p, plateau=0.05) == 0.3
+    # the same rule against scikit-learn's F1 and macro-F1 on random scores with ties
+    rng = np.random.default_rng(0)
+    for _ in range(30):
+        p = rng.integers(0, 40, 80) / 40
+        y = (rng.random(80) < p).astype(int)
+        for objective, average in (("f1", "binary"), ("macro_f1", "macro")):
+            cuts = np.unique(p)[::-1]
+            f1 = np.array([f1_score(y, p >= c, average=average) for c in cuts])
+            near = cuts[f1 >= f1.max() - 0.02 - 1e-12]
+            assert choose_threshold(y, p, objective=objective, plateau=0.02) == near[len(near) // 2]
+    with pytest.raises(ValueError, match="plateau"):
+        choose_threshold(y, p, plateau=1)
+
+
 def test_metrics_match_scikit_learn_and_ece_is_zero_when_perfect():
     from sklearn.metrics import f1_score, roc_auc_score
 
