@@ -155,7 +155,17 @@ def choose_threshold(y, proba, target_precision: float | None = None, objective:
             raise ValueError(f"plateau must be in [0, 1), got {plateau!r}")
         near = np.flatnonzero(last & (f1 >= f1[last].max() - plateau))
         i = near[len(near) // 2]
-    return float(round(p_sorted[i], 6))
+    return _at_or_below(p_sorted[i])
+
+
+def _at_or_below(score: float) -> float:
+    """``score`` to 6 decimals, rounded down: a threshold still flags the row it was chosen at.
+
+    >>> _at_or_below(0.3135308), _at_or_below(0.3135302)
+    (0.31353, 0.31353)
+    """
+    t = round(float(score), 6)
+    return t if t <= score else round(t - 1e-6, 6)
 
 
 #: What the default threshold maximises per task on out-of-fold probabilities: the misinformation

@@ -75,6 +75,16 @@ def test_threshold_is_the_middle_of_the_near_best_cuts():
         choose_threshold(y, p, plateau=1)
 
 
+def test_threshold_flags_the_row_it_was_chosen_at():
+    # the best cut is at 0.3135308 (both positives flagged, no negative); rounded to six decimals
+    # *up* (0.313531), it would miss that row
+    y = np.array([1, 1, 0, 0])
+    p = np.array([0.9, 0.3135308, 0.2, 0.1])
+    t = choose_threshold(y, p, plateau=0)
+    assert t == 0.31353 and ((p >= t) == (y == 1)).all()
+    assert choose_threshold(y, p, target_precision=1.0) == t
+
+
 def test_metrics_match_scikit_learn_and_ece_is_zero_when_perfect():
     from sklearn.metrics import f1_score, roc_auc_score
 
