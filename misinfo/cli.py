@@ -300,5 +300,6 @@ def evaluate_cmd(model, task, data, text_column, label_column, title_column, lik
             out_dir=out_dir)
     except (ValueError, TypeError, OSError, ArtifactError, ImportError) as exc:
         raise _fail(exc) from exc
-    click.echo(json.dumps({k: result[k] for k in ("model_version", "task", "metrics", "confusion_matrix")},
+    click.echo(json.dumps({k: result[k] for k in ("model_version", "task", "metrics", "confusion_matrix",
+                                                  "threshold_for_these_rows")},
                           ensure_ascii=False, indent=2))

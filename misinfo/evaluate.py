@@ -181,7 +181,11 @@ def evaluate_model(model, data_paths, *, task: str, text_column: str, label_colu
     Returns ``{"task", "model_version", "files", "metrics", "confusion_matrix", "errors"}``:
     ROC-AUC, PR-AUC, macro-F1, precision and recall at the model's threshold and the expected
     calibration error, each with a bootstrap 95% interval; the confusion matrix
-    ``[[tn, fp], [fn, tp]]``; the :data:`ERRORS_SHOWN` most confident errors each way.  With
+    ``[[tn, fp], [fn, tp]]``; the :data:`ERRORS_SHOWN` most confident errors each way; and
+    ``threshold_for_these_rows``: the threshold the training rule (:func:`misinfo.train.choose_threshold`)
+    picks on these rows, with the metrics at it, for a stream whose base rate differs from the
+    training data's (optimistic: chosen and measured on the same rows; a caller applies it with
+    ``thresholds={task: ...}`` or ``--threshold-<task>``).  With
     ``out_dir``, writes ``report.md``, ``metrics.json`` and, when matplotlib is installed,
     ``roc.png``, ``pr.png``, ``reliability.png`` and ``histogram.png``.
 
@@ -200,7 +204,7 @@ def evaluate_model(model, data_paths, *, task: str, text_column: str, label_colu
 
     from .model import Model, load_model
     from .text import analyse
-    from .train import TASKS, read_labelled
+    from .train import OBJECTIVES, TASKS, choose_threshold, read_labelled
 
     if task not in TASKS:
         raise ValueError(f"task must be one of {TASKS}, got {task!r}")
@@ -224,6 +228,7 @@ def evaluate_model(model, data_paths, *, task: str, text_column: str, label_colu
         "metrics": head_metrics(y, proba, threshold, intervals=True),
         "confusion_matrix": confusion_matrix(y, proba >= threshold, labels=[0, 1]).tolist(),
         "errors": confident_errors(y, proba, threshold, rows.texts, rows.where),
+        "threshold_for_these_rows": head_metrics(y, proba, choose_threshold(y, proba, objective=OBJECTIVES[task])),
     }
     if out_dir is None:
         return result
@@ -259,7 +264,14 @@ def _report(result: dict, plots_note: str) -> str:
     lines += ["", f"A perfectly calibrated model with these scores would show an ECE of {median:.4f} on these "
               f"{m['n']} rows (95th percentile {high:.4f}): that much of the ECE is sample size alone.", "",
               "Confusion matrix at the threshold:", "", "| | predicted 0 | predicted 1 |", "|---|---|---|",
-              f"| label 0 | {tn} | {fp} |", f"| label 1 | {fn} | {tp} |", "", plots_note, ""]
+              f"| label 0 | {tn} | {fp} |", f"| label 1 | {fn} | {tp} |", ""]
+    here = result["threshold_for_these_rows"]
+    lines += [f"Threshold the training rule would choose on these rows: {here['threshold']} (macro-F1 "
+              f"{here['macro_f1']:.4f}, precision {here['precision']:.4f}, recall {here['recall']:.4f}, "
+              f"{here['flag_rate_negatives']:.1%} of label-0 rows flagged; chosen and measured on the same rows, "
+              "so optimistic).  Where this stream's base rate differs from the training data's, it is the "
+              f"threshold to try: `thresholds={{'{result['task']}': {here['threshold']}}}` or "
+              f"`--threshold-{result['task']} {here['threshold']}`.", "", plots_note, ""]
     for key, heading in (("false_positives", "Most confident false alarms (label 0, highest scores)"),
                          ("false_negatives", "Most confident misses (label 1, lowest scores)")):
         lines += [f"## {heading}", "", "| row | score | text |", "|---|---|---|"]

@@ -13,6 +13,7 @@ import misinfo.evaluate
 from misinfo.cli import cli
 from misinfo.evaluate import confident_errors, ece_if_calibrated, evaluate_model, expected_calibration_error
 from misinfo.text import analyse
+from misinfo.train import PLATEAU, choose_threshold
 from test_retrain import make_rows, write
 
 NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "evaluation.ipynb"
@@ -51,11 +52,17 @@ def test_metrics_match_scikit_learn_and_files_are_written(rows, labelled, tmp_pa
         lo, hi = m[f"{key}_ci"]
         assert lo <= hi
     assert list(m["ece_if_calibrated"]) == list(ece_if_calibrated(p))
+    # the threshold the training rule picks on these rows, and what it gives on them
+    here = result["threshold_for_these_rows"]
+    assert here["threshold"] == choose_threshold(y, p, objective="macro_f1")
+    assert here["macro_f1"] == f1_score(y, p >= here["threshold"], average="macro")
+    assert here["macro_f1"] >= max(f1_score(y, p >= c, average="macro") for c in p) - PLATEAU
     written = {f.name for f in tmp_path.iterdir()}
     assert {"report.md", "metrics.json"} <= written
     assert json.loads((tmp_path / "metrics.json").read_text(encoding="utf-8"))["metrics"] == json.loads(json.dumps(m))
     report = (tmp_path / "report.md").read_text(encoding="utf-8")
     assert f"would show an ECE of {m['ece_if_calibrated'][0]:.4f}" in report
+    assert f"--threshold-sensational {here['threshold']}" in report
     try:
         import matplotlib  # noqa: F401
     except ImportError:
@@ -93,7 +100,8 @@ def test_evaluate_command_and_its_errors(labelled, tmp_path):
                                   "--label-column", "label", "--likes-column", "likes", "--comments-column", "comments",
                                   "--shares-column", "shares", "--time-column", "published"])
     assert ok.exit_code == 0, ok.output
-    assert json.loads(ok.output)["metrics"]["n"] == 60
+    printed = json.loads(ok.output)
+    assert printed["metrics"]["n"] == 60 and 0 < printed["threshold_for_these_rows"]["threshold"] < 1
     bad = CliRunner().invoke(cli, ["evaluate", "--data", labelled, "--task", "sensational", "--text-column", "text",
                                    "--label-column", "split"])
     assert bad.exit_code != 0 and "'val'" in bad.output and "allowed" in bad.output
