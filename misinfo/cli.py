@@ -256,7 +256,8 @@ def _labelled_data_options(f):
 @click.option("--time-budget", type=click.FloatRange(0, min_open=True), default=None,
               help="Seconds for the hyper-parameter grid (the default C is always tried).")
 @click.option("--target-precision", type=click.FloatRange(0, 1, min_open=True), default=None,
-              help="Lowest threshold reaching this precision on validation data (default: the middle of the near-best F1 / macro-F1 thresholds).")
+              help="Lowest threshold reaching this precision on validation data "
+                   "(default: the middle of the near-best F1 / macro-F1 thresholds).")
 @click.option("--feedback", type=click.Path(exists=True, dir_okay=False), default=None,
               help="Output of `misinfo score` with a reviewer_label column: reviewed rows join the training rows.")
 @click.option("--base-model", default=None, metavar="fast|accurate|DIR",

@@ -178,7 +178,8 @@ def evaluate_model(model, data_paths, *, task: str, text_column: str, label_colu
 
     Every row is scored by ``model`` (a :class:`misinfo.Model`, a tier name or a model
     directory) and compared with its label (the values of :data:`misinfo.train.LABELS`).
-    Returns ``{"task", "model_version", "files", "metrics", "confusion_matrix", "errors"}``:
+    Returns ``{"task", "model_version", "files", "metrics", "confusion_matrix", "errors",
+    "threshold_for_these_rows"}``:
     ROC-AUC, PR-AUC, macro-F1, precision and recall at the model's threshold and the expected
     calibration error, each with a bootstrap 95% interval; the confusion matrix
     ``[[tn, fp], [fn, tp]]``; the :data:`ERRORS_SHOWN` most confident errors each way; and

@@ -113,8 +113,9 @@ def make_head(task: str, tier: str = "fast", seed: int = SEED) -> TextStack:
 
 #: Near its top the out-of-fold F1 curve is flat to within its own noise, so its exact maximum
 #: moves between retrainings (fast sensational: 0.364, 0.297, 0.385 over three rebuilds on nearly
-#: the same titles).  The threshold is the middle of the cut points whose F1 is within this much of the
-#: best: as good held out, and steadier (docs/quality_experiments.md, "a steadier threshold rule").
+#: the same titles).  The threshold is the middle of the cut points whose F1 is within this much
+#: of the best: as good held out, and steadier (docs/quality_experiments.md, "a steadier threshold
+#: rule").
 PLATEAU = 0.01
 
 
@@ -1080,7 +1081,8 @@ guard set must not exceed.
   are (per-outlet figures in `docs/quality_experiments.md`).
 - Texts longer than 50,000 characters are cut, and the reasons say so.
 - Probabilities are calibrated on the training distribution (16.8% unreliable posts, 31% clickbait
-  titles); in a stream with a different base rate, re-choose thresholds with `misinfo evaluate`.
+  titles); in a stream with a different base rate, `misinfo evaluate` on a labelled sample of it
+  reports the threshold the same rule picks there.
 """
     out.write_text(text, encoding="utf-8")
     return out
