@@ -57,10 +57,9 @@ def quality(model, datasets: Path) -> dict:
     flagged = np.array([s.flagged for s in scores])
     text_only = np.array([s.misinformation for s in model.score_many([r["post_message"] for r in posts])])
     clickbait = read_viclickbait(datasets)  # titles as training reads them (aggregator suffixes cut)
-    test = clickbait.split == "test"
+    test = clickbait.rows("test")
     cy = clickbait.y[test]
-    sen = np.array([s.sensational for s in model.score_many(
-        [title for title, keep in zip(clickbait.texts, test) if keep])])
+    sen = np.array([s.sensational for s in model.score_many([clickbait.texts[i] for i in test])])
     with open(ROOT / "data/guard_critical_news.csv", encoding="utf-8", newline="") as f:
         guard = [r["text"] for r in csv.DictReader(f)]
     return {

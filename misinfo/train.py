@@ -203,19 +203,28 @@ class Dataset:
     #: path is timed on, and what tells identical rows apart
     texts: list[str] = field(default_factory=list)
 
-    def part(self, *splits, unique: bool = False):
-        """``(docs, y, meta, ids)`` of the rows in ``splits``.
+    def rows(self, *splits, unique: bool = False) -> np.ndarray:
+        """Positions of the rows in ``splits``.
 
         ``unique``: identical texts once, with their majority label (ties dropped), as
         :func:`train_model` keeps its training rows; for fitting, not for measuring.
         """
+        return self._select(splits, unique)[0]
+
+    def part(self, *splits, unique: bool = False):
+        """``(docs, y, meta, ids)`` of :meth:`rows` ``(*splits, unique=unique)`` (with ``unique``,
+        ``y`` is each text's majority label)."""
+        idx, y = self._select(splits, unique)
+        return ([self.docs[i] for i in idx], y, None if self.meta is None else self.meta[idx],
+                [self.ids[i] for i in idx])
+
+    def _select(self, splits, unique: bool):
         idx = np.flatnonzero(np.isin(self.split, splits))
         y = self.y[idx]
         if unique:
             keep, y, _ = _deduplicate([_dedup_key(self.texts[i], None) for i in idx], y)
             idx = idx[keep]
-        return ([self.docs[i] for i in idx], y, None if self.meta is None else self.meta[idx],
-                [self.ids[i] for i in idx])
+        return idx, y
 
 
 _COUNT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(?:like|comment|share)?s?\s*$")
@@ -318,8 +327,7 @@ def build_default_models(datasets_dir, out_dir, tiers=TIERS, seed: int = SEED, l
     Xt, yt, mt, _ = reintel.part("test")
     C, cy, _, _ = clickbait.part("train", "val", unique=True)
     Ct, cyt, _, _ = clickbait.part("test")
-    n_posts, n_titles = (int(np.isin(data.split, splits).sum())
-                         for data, splits in ((reintel, ["train"]), (clickbait, ["train", "val"])))
+    n_posts, n_titles = len(reintel.rows("train")), len(clickbait.rows("train", "val"))
     results = {}
     for tier in tiers:
         mis, mis_t, mis_val = fit_head("misinformation", X, y, meta, tier=tier, seed=seed)
@@ -857,11 +865,10 @@ def ablation(datasets_dir, seed: int = SEED, log=_stderr) -> list[dict]:
     from sklearn.metrics import average_precision_score, roc_auc_score
 
     reintel = read_reintel(datasets_dir)
-    X, y, meta, train_ids = reintel.part("train", unique=True)
+    X, y, meta, _ = reintel.part("train", unique=True)
     _, y_t, m_t, _ = reintel.part("test")
-    row = {row_id: i for i, row_id in enumerate(reintel.ids)}
-    texts_t = [reintel.texts[i] for i in np.flatnonzero(reintel.split == "test")]
-    syllable_docs = [_syllable_doc(reintel.texts[row[row_id]]) for row_id in train_ids]
+    texts_t = [reintel.texts[i] for i in reintel.rows("test")]
+    syllable_docs = [_syllable_doc(reintel.texts[i]) for i in reintel.rows("train", unique=True)]
 
     def linear(analyzer):
         return Pipeline([("tfidf", _tfidf(analyzer, MAX_WORD_FEATURES)), ("linear", LogisticRegression(

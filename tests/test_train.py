@@ -205,3 +205,4 @@ def test_the_shipped_build_keeps_identical_texts_once_as_misinfo_train_does():
     docs, y, meta, ids = data.part("train", unique=True)
     assert ids == ["r0", "r5"] and y.tolist() == [1, 0]  # "Tin A" x3, majority 1; "Tin B" tied, dropped
     assert data.part("train")[3] == [f"r{i}" for i in range(6)]  # measuring reads every row
+    assert data.rows("train", unique=True).tolist() == [0, 5] and data.rows("test").tolist() == [6]
