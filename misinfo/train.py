@@ -156,16 +156,18 @@ def choose_threshold(y, proba, target_precision: float | None = None, objective:
             raise ValueError(f"plateau must be in [0, 1), got {plateau!r}")
         near = np.flatnonzero(last & (f1 >= f1[last].max() - plateau))
         i = near[len(near) // 2]
-    return _at_or_below(p_sorted[i])
+    return _six_decimals(p_sorted[i])  # down: the threshold still flags the row it was chosen at
 
 
-def _at_or_below(score: float) -> float:
-    """``score`` to 6 decimals, rounded down: a threshold still flags the row it was chosen at.
+def _six_decimals(score: float, up: bool = False) -> float:
+    """A threshold ``score`` written with 6 decimals, rounded down (or ``up``), never to nearest.
 
-    >>> _at_or_below(0.3135308), _at_or_below(0.3135302)
-    (0.31353, 0.31353)
+    >>> _six_decimals(0.3135308), _six_decimals(0.3135302), _six_decimals(0.3135302, up=True)
+    (0.31353, 0.31353, 0.313531)
     """
     t = round(float(score), 6)
+    if up:
+        return t if t >= score else round(t + 1e-6, 6)
     return t if t <= score else round(t - 1e-6, 6)
 
 
@@ -305,7 +307,7 @@ def _opening_threshold(sens_proba, kinds, mis_flags, base_threshold) -> float:
     for t in np.unique(np.r_[base_threshold, sens_proba[sens_proba >= base_threshold]]):
         flags = mis_flags | (opening & (sens_proba >= t)) | (~opening & (sens_proba >= base_threshold))
         if flags.mean() <= FLAG_BUDGET:
-            return float(round(t, 6))
+            return _six_decimals(t, up=True)  # up: fewer flags, so the budget still holds
     return 1.0
 
 

@@ -85,6 +85,17 @@ def test_threshold_flags_the_row_it_was_chosen_at():
     assert choose_threshold(y, p, target_precision=1.0) == t
 
 
+def test_opening_threshold_keeps_the_flag_budget_as_written():
+    from misinfo.train import FLAG_BUDGET, _opening_threshold
+
+    # 100 reliable posts read by their opening line: the budget (18) is met from the score
+    # 0.5000004 up; a post at 0.5000001 just under it would make 19 if the threshold were written
+    # rounded to nearest (0.5)
+    scores = np.r_[np.full(17, 0.9), 0.5000004, 0.5000001, np.full(81, 0.1)]
+    t = _opening_threshold(scores, ["opening"] * 100, np.zeros(100, bool), 0.3)
+    assert t == 0.500001 and (scores >= t).mean() <= FLAG_BUDGET
+
+
 def test_metrics_match_scikit_learn_and_ece_is_zero_when_perfect():
     from sklearn.metrics import f1_score, roc_auc_score
 
