@@ -115,8 +115,8 @@ class Model:
             idx = live[start:start + BATCH_SIZE]
             batch = [docs[i] for i in idx]
             mis, mis_text = self.heads["misinformation"].predict_proba_both(batch, meta[idx])
-            mis, mis_text = mis[:, 1], mis_text[:, 1]
-            sen = self.heads["sensational"].predict_proba(batch)[:, 1]
+            mis, mis_text = _shown(mis[:, 1]), mis_text[:, 1]
+            sen = _shown(self.heads["sensational"].predict_proba(batch)[:, 1])
             sen_limit = np.array([limits["sensational_opening" if d.headline_kind == "opening" else "sensational"]
                                   for d in batch])
             mis_flag, sen_flag = mis >= limits["misinformation"], sen >= sen_limit
@@ -131,8 +131,14 @@ class Model:
             for k, i in enumerate(idx):
                 if docs[i].truncated:
                     notes[k].append(f"text truncated to its first {MAX_CHARS:,} characters")
-                out[i] = Score(round(float(mis[k]), 6), round(float(sen[k]), 6),
+                out[i] = Score(float(mis[k]), float(sen[k]),
                                bool(mis_flag[k] or sen_flag[k]), tuple(notes[k]), self.version)
+
+
+def _shown(proba) -> np.ndarray:
+    """Probabilities as a :class:`Score` shows them (six decimals), so that the flag is decided on
+    the number the caller sees: a shown score equal to its threshold is flagged."""
+    return np.array([round(float(p), 6) for p in proba])
 
 
 _OPENMP = None

@@ -161,6 +161,23 @@ def test_flagged_means_a_probability_reached_its_threshold(model, sample_rows):
         assert result.flagged <= expected  # flagged implies a threshold was reached
 
 
+def test_the_shown_score_decides_the_flag(model, sample_rows):
+    """A score equal to its threshold, as the caller sees it (six decimals), flags; one a millionth
+    below it does not.  Deciding on the unrounded probability would leave about half of the
+    scores that show exactly the threshold unflagged."""
+    texts = [r["text"] for r in sample_rows]
+    checked = 0
+    for text, shown in zip(texts, model.score_many(texts)):
+        for head, other in (("misinformation", "sensational"), ("sensational", "misinformation")):
+            value = getattr(shown, head)
+            if not 1e-6 <= value <= 0.99:
+                continue
+            assert model.score(text, thresholds={head: value, other: 1.0}).flagged
+            assert not model.score(text, thresholds={head: round(value + 1e-6, 6), other: 1.0}).flagged
+            checked += 1
+    assert checked >= 40
+
+
 def test_accurate_critical_reporting_is_not_flagged(model, guard_texts):
     flagged = [t for t, s in zip(guard_texts, model.score_many(guard_texts)) if s.flagged]
     assert flagged == []
