@@ -8,7 +8,8 @@ import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import FeatureUnion, Pipeline
 
-from .features import STYLE_SIGNALS, StyleFeatures, body_words, headline_words
+from .features import (LEXICON_SIGNALS, STYLE_SIGNALS, StyleFeatures, body_words, headline_words, lexicon_words,
+                       style_counts)
 from .text import PLACEHOLDER_DISPLAY, Doc
 
 __all__ = ["reasons"]
@@ -16,6 +17,8 @@ __all__ = ["reasons"]
 #: How many words and signals a reason line names.
 TOP_WORDS = 3
 TOP_SIGNALS = 2
+#: How many distinct words a lexicon signal (clickbait phrases, calls to share, teasers) quotes.
+QUOTED_WORDS = 2
 #: A metadata-driven change of the misinformation probability worth telling the reviewer.
 METADATA_SHIFT = 0.15
 
@@ -59,14 +62,15 @@ class _Explainer:
     def signals(self, doc: Doc) -> list[str]:
         if self.style is None:
             return []
-        counts = self.style.counts(doc)
+        text, tokens = self.style.text_and_tokens(doc)
+        counts = style_counts(text, tokens)
         fired = []
         for name, (_, scale) in STYLE_SIGNALS.items():
             weight = self.style_weights.get(f"style:{name}", 0.0)
             if name != "length" and counts[name] > 0 and weight > 0:
-                fired.append((min(counts[name] / scale, 1.0) * weight, _signal_text(name, counts[name])))
+                fired.append((min(counts[name] / scale, 1.0) * weight, name))
         fired.sort(key=lambda t: -t[0])
-        return [text for _, text in fired[:TOP_SIGNALS]]
+        return [_signal_text(name, counts[name], tokens) for _, name in fired[:TOP_SIGNALS]]
 
 
 def _linear_parts(pipeline):
@@ -94,18 +98,28 @@ def _display(term: str) -> str:
     return " ".join(PLACEHOLDER_DISPLAY.get(w, w) for w in term.replace("|", " ").split(" "))
 
 
-def _signal_text(name: str, count: float) -> str:
-    """How a reason shows a style signal that fired.
+def _signal_text(name: str, count: float, tokens=()) -> str:
+    """How a reason shows a style signal that fired; a lexicon signal quotes the words it counted
+    (the first :data:`QUOTED_WORDS` distinct ones), so that the reviewer can check what it read
+    ("nóng" counts as a call to share, as in "tin nóng", and also in "phạt nóng").
 
-    >>> _signal_text("share_call", 1), _signal_text("share_call", 2)
-    ('1 call to share', '2 calls to share')
+    >>> _signal_text("exclamation", 1), _signal_text("exclamation", 3)
+    ('1 exclamation mark', '3 exclamation marks')
+    >>> _signal_text("share_call", 3, ["chia sẻ", "ngay", "cảnh báo", "chia sẻ"])
+    '3 calls to share (“chia sẻ”, “cảnh báo”)'
     """
     if name == "all_caps":
         return f"{count:.0%} of words in CAPITALS"
     if name == "no_source":
         return "no source or link"
     what = STYLE_SIGNALS[name][0]
-    return f"{count:g} {_singular(what) if count == 1 else what}"
+    text = f"{count:g} {_singular(what) if count == 1 else what}"
+    if name in LEXICON_SIGNALS:
+        words = list(dict.fromkeys(lexicon_words(tokens, name)))
+        if words:
+            quoted = ", ".join(f"“{w}”" for w in words[:QUOTED_WORDS])
+            text += f" ({quoted}{', …' if len(words) > QUOTED_WORDS else ''})"
+    return text
 
 
 def _singular(plural: str) -> str:

@@ -33,7 +33,8 @@ from .text import Doc
 
 __all__ = [
     "CompactTfidfVectorizer", "body_words", "body_syllables", "headline_words", "body_chars", "headline_chars",
-    "StyleFeatures", "MetadataFeatures", "SentenceEmbedding", "style_counts", "STYLE_SIGNALS", "CLICKBAIT_PHRASES", "SHARE_CALLS",
+    "StyleFeatures", "MetadataFeatures", "SentenceEmbedding", "style_counts", "STYLE_SIGNALS", "CLICKBAIT_PHRASES",
+    "SHARE_CALLS", "LEXICON_SIGNALS", "lexicon_words",
 ]
 
 # Words that carry no signal on their own; kept out of the n-grams (placeholders stay in).
@@ -224,9 +225,18 @@ SHARE_CALLS = (
 TEASERS = ("này", "đây", "gì", "nào", "ai", "sao", "thế nào", "ra sao", "vì sao", "tại sao", "bao nhiêu")
 
 
-_CLICKBAIT = frozenset(CLICKBAIT_PHRASES)
-_SHARE = frozenset(SHARE_CALLS)
-_TEASE = frozenset(TEASERS)
+#: The style signals that count the words of a lexicon, and their lexicons.
+LEXICON_SIGNALS = {"clickbait_phrase": frozenset(CLICKBAIT_PHRASES), "share_call": frozenset(SHARE_CALLS),
+                   "teaser": frozenset(TEASERS)}
+
+
+def lexicon_words(tokens, name: str) -> list[str]:
+    """The tokens that the lexicon signal ``name`` counts, in text order: what a reason quotes.
+
+    >>> lexicon_words(["phạt", "nóng", "chia sẻ", "nóng"], "share_call")
+    ['nóng', 'chia sẻ', 'nóng']
+    """
+    return list(filter(LEXICON_SIGNALS[name].__contains__, tokens))
 
 _EXCLAIM_RUN = re.compile(r"!{2,}")
 _QUESTION = re.compile(r"\?")
@@ -274,9 +284,7 @@ def style_counts(text: str, tokens) -> dict[str, float]:
         "mention": tokens.count("xmention"),
         "phone": tokens.count("xphone"),
         "number": tokens.count("xnum"),
-        "clickbait_phrase": sum(map(_CLICKBAIT.__contains__, tokens)),
-        "share_call": sum(map(_SHARE.__contains__, tokens)),
-        "teaser": sum(map(_TEASE.__contains__, tokens)),
+        **{name: len(lexicon_words(tokens, name)) for name in LEXICON_SIGNALS},
         "length": math.log1p(len(tokens)) / math.log1p(2000),
         "no_source": float(len(tokens) > 30 and "xurl" not in tokens),
     }
@@ -310,10 +318,12 @@ class StyleFeatures(TransformerMixin, BaseEstimator):
     def get_feature_names_out(self, input_features=None):
         return np.asarray([f"style:{name}" for name in _SIGNAL_NAMES], dtype=object)
 
+    def text_and_tokens(self, doc: Doc) -> tuple[str, list[str]]:
+        """The part of ``doc`` this transformer reads."""
+        return (doc.headline, doc.headline_tokens) if self.part == "headline" else (doc.body, doc.tokens)
+
     def counts(self, doc: Doc) -> dict[str, float]:
-        if self.part == "headline":
-            return style_counts(doc.headline, doc.headline_tokens)
-        return style_counts(doc.body, doc.tokens)
+        return style_counts(*self.text_and_tokens(doc))
 
     def transform(self, docs):
         rows = np.empty((len(docs), len(_SIGNAL_NAMES)), dtype=np.float64)

@@ -1,4 +1,5 @@
 import dataclasses
+import re
 import threading
 import unicodedata
 
@@ -49,8 +50,9 @@ def test_flags_carry_checkable_reasons(model):
     assert result.flagged and result.reasons
     joined = " ".join(result.reasons)
     assert "misinformation" in joined
+    # a lexicon signal quotes what it counted, so the reviewer can see it was not misread
+    assert re.search(r"\d calls to share \(“[^”]+”", joined), joined
     # every quoted word in a reason is a word of the text (placeholders aside)
-    import re
     for word in re.findall(r"“([^”]+)”", joined):
         assert any(c.isalnum() for c in word), word  # punctuation is a style signal, not a word
         if "<" not in word:
