@@ -17,6 +17,8 @@ __all__ = ["reasons"]
 #: How many words and signals a reason line names.
 TOP_WORDS = 3
 TOP_SIGNALS = 2
+#: Words found in more than this share of a head's training texts are not named in its reasons.
+COMMON_WORDS = 0.25
 #: How many distinct words a lexicon signal (clickbait phrases, calls to share, teasers) quotes.
 QUOTED_WORDS = 2
 #: A metadata-driven change of the misinformation probability worth telling the reviewer.
@@ -38,8 +40,13 @@ class _Explainer:
             if self.words is None:
                 self.words, self.coef = parts[0], parts[1]
                 self.names = self.words.get_feature_names_out()
-                # punctuation terms ("!", "?|!") are reported as style signals, not as words
-                self.coef = np.where([any(c.isalnum() for c in n) for n in self.names], self.coef, 0.0)
+                # punctuation terms ("!", "?|!") are reported as style signals, not as words; words
+                # in more than COMMON_WORDS of the training texts ("của", "và", "không") count in
+                # the score like any other, but naming them gives the reviewer nothing to check
+                named = [any(c.isalnum() for c in n) for n in self.names]
+                if getattr(self.words, "idf_", None) is not None:  # smooth idf: (1 + df) / (1 + n)
+                    named &= np.exp(1.0 - self.words.idf_) <= COMMON_WORDS
+                self.coef = np.where(named, self.coef, 0.0)
             if parts[2] is not None and self.style is None:
                 self.style = parts[2]
                 self.style_weights = dict(zip(parts[2].get_feature_names_out(), parts[3]))

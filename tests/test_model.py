@@ -59,6 +59,27 @@ def test_flags_carry_checkable_reasons(model):
             assert all(part in HOAX.lower() for part in word.split()), word
 
 
+def test_reasons_do_not_name_the_commonest_words(model, sample_rows):
+    """A word found in over a quarter of the training texts ("của", "và", "không") still counts in
+    the score, but a reason that names it gives the reviewer nothing to check."""
+    from misinfo.explain import COMMON_WORDS, _display, _explainer
+
+    texts = [r["text"] for r in sample_rows]
+    named = {"misinformation": set(), "sensational": set()}
+    for result in model.score_many(texts, thresholds={"misinformation": 0.0, "sensational": 0.0}):
+        for line in result.reasons:
+            head, _, words = line.partition(" ")
+            if ": words " in line:
+                named[head].update(re.findall(r"“([^”]+)”", line.split(": words ", 1)[1]))
+    for head, words in named.items():
+        explainer = _explainer(model.heads[head])
+        share = {}  # the share of training texts with each term, by the way a reason shows it
+        for term, df in zip(explainer.names, np.exp(1.0 - explainer.words.idf_)):
+            share[_display(term)] = max(df, share.get(_display(term), 0.0))
+        assert words and all(share[w] <= COMMON_WORDS for w in words), head
+    assert max(share.values()) > COMMON_WORDS  # there are such words to leave out
+
+
 def test_unflagged_text_has_no_flag_reasons(model):
     assert model.score(NEWS).reasons == ()
 
