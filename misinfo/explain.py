@@ -3,6 +3,7 @@ that fired, in a form that fits a review-queue row."""
 from __future__ import annotations
 
 import threading
+from collections import Counter
 
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -113,7 +114,7 @@ def _signal_text(name: str, count: float, tokens=()) -> str:
     >>> _signal_text("exclamation", 1), _signal_text("exclamation", 3)
     ('1 exclamation mark', '3 exclamation marks')
     >>> _signal_text("share_call", 3, ["chia sẻ", "ngay", "cảnh báo", "chia sẻ"])
-    '3 calls to share (“chia sẻ”, “cảnh báo”)'
+    '3 calls to share (“chia sẻ” ×2, “cảnh báo”)'
     """
     if name == "all_caps":
         return f"{count:.0%} of words in CAPITALS"
@@ -122,9 +123,9 @@ def _signal_text(name: str, count: float, tokens=()) -> str:
     what = STYLE_SIGNALS[name][0]
     text = f"{count:g} {_singular(what) if count == 1 else what}"
     if name in LEXICON_SIGNALS:
-        words = list(dict.fromkeys(lexicon_words(tokens, name)))
+        words = Counter(lexicon_words(tokens, name))  # in text order
         if words:
-            quoted = ", ".join(f"“{w}”" for w in words[:QUOTED_WORDS])
+            quoted = ", ".join(f"“{w}”" + (f" ×{n}" if n > 1 else "") for w, n in list(words.items())[:QUOTED_WORDS])
             text += f" ({quoted}{', …' if len(words) > QUOTED_WORDS else ''})"
     return text
 
