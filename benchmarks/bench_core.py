@@ -60,6 +60,9 @@ def quality(model, datasets: Path) -> dict:
     test = clickbait.rows("test")
     cy = clickbait.y[test]
     sen = np.array([s.sensational for s in model.score_many([clickbait.texts[i] for i in test])])
+    # the same texts typed without diacritics (as the card's limitations quote)
+    bare_mis = np.array([s.misinformation for s in model.score_many([_without_marks(r["post_message"]) for r in posts])])
+    bare_sen = np.array([s.sensational for s in model.score_many([_without_marks(clickbait.texts[i]) for i in test])])
     with open(ROOT / "data/guard_critical_news.csv", encoding="utf-8", newline="") as f:
         guard = [r["text"] for r in csv.DictReader(f)]
     return {
@@ -71,7 +74,17 @@ def quality(model, datasets: Path) -> dict:
         "sensational ECE": ece(cy, sen),
         "reliable posts flagged": flagged[y == 0].mean(),
         "guard set flagged": np.mean([s.flagged for s in model.score_many(guard)]),
+        "without diacritics: misinformation ROC-AUC (text only)": roc_auc_score(y, bare_mis),
+        "without diacritics: sensational ROC-AUC": roc_auc_score(cy, bare_sen),
     }
+
+
+def _without_marks(text: str) -> str:
+    """``text`` with every Vietnamese tone and vowel mark removed ("đ" -> "d")."""
+    import unicodedata
+
+    text = unicodedata.normalize("NFD", text).replace("đ", "d").replace("Đ", "D")
+    return unicodedata.normalize("NFC", "".join(c for c in text if not unicodedata.combining(c)))
 
 
 def throughput(model, texts, repeats: int) -> dict:

@@ -131,8 +131,15 @@ class Model:
             for k, i in enumerate(idx):
                 if docs[i].truncated:
                     notes[k].append(f"text truncated to its first {MAX_CHARS:,} characters")
+                if docs[i].unmarked:
+                    notes[k].append(UNMARKED_NOTE)
                 out[i] = Score(float(mis[k]), float(sen[k]),
                                bool(mis_flag[k] or sen_flag[k]), tuple(notes[k]), self.version)
+
+
+#: Said of every text typed without Vietnamese diacritics (or not in Vietnamese), flagged or not:
+#: its scores, low ones included, say less than usual (misinfo.text.UNMARKED_SHARE).
+UNMARKED_NOTE = "no Vietnamese diacritics: the models read such text less well, so its scores say less"
 
 
 def _shown(proba) -> np.ndarray:

@@ -84,6 +84,23 @@ def test_unflagged_text_has_no_flag_reasons(model):
     assert model.score(NEWS).reasons == ()
 
 
+def _without_marks(text: str) -> str:
+    text = unicodedata.normalize("NFD", text).replace("đ", "d").replace("Đ", "D")
+    return unicodedata.normalize("NFC", "".join(c for c in text if not unicodedata.combining(c)))
+
+
+def test_text_without_diacritics_says_its_scores_say_less(model):
+    from misinfo.model import UNMARKED_NOTE
+
+    marked = model.score_many([NEWS, HOAX, CLICKBAIT[0]])
+    bare = model.score_many([_without_marks(NEWS), _without_marks(HOAX), _without_marks(CLICKBAIT[0]),
+                             "Officials said the outbreak was under control and schools would reopen on Monday."])
+    assert all(UNMARKED_NOTE not in s.reasons for s in marked)
+    assert all(s.reasons[-1] == UNMARKED_NOTE for s in bare)  # flagged or not
+    assert not bare[0].flagged and bare[0].reasons == (UNMARKED_NOTE,)
+    assert UNMARKED_NOTE not in model.score(_without_marks(PLAIN[0])).reasons  # too short to tell
+
+
 @pytest.mark.parametrize("text", [NEWS, CLICKBAIT[0], "Thuỷ điện Hoà Bình xả lũ, sức khoẻ người dân được bảo đảm"])
 def test_unicode_form_and_tone_mark_style_do_not_change_scores(model, text):
     base = model.score(unicodedata.normalize("NFC", text))
