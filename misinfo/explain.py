@@ -44,7 +44,7 @@ class _Explainer:
                 # punctuation terms ("!", "?|!") are reported as style signals, not as words; words
                 # in more than COMMON_WORDS of the training texts ("của", "và", "không") count in
                 # the score like any other, but naming them gives the reviewer nothing to check
-                named = [any(c.isalnum() for c in n) for n in self.names]
+                named = np.array([any(c.isalnum() for c in n) for n in self.names])
                 if getattr(self.words, "idf_", None) is not None:  # smooth idf: (1 + df) / (1 + n)
                     named &= np.exp(1.0 - self.words.idf_) <= COMMON_WORDS
                 self.coef = np.where(named, self.coef, 0.0)
@@ -108,8 +108,9 @@ def _display(term: str) -> str:
 
 def _signal_text(name: str, count: float, tokens=()) -> str:
     """How a reason shows a style signal that fired; a lexicon signal quotes the words it counted
-    (the first :data:`QUOTED_WORDS` distinct ones), so that the reviewer can check what it read
-    ("nóng" counts as a call to share, as in "tin nóng", and also in "phạt nóng").
+    (the first :data:`QUOTED_WORDS` distinct ones, with how often each occurred), so that the
+    reviewer can check what it read ("nóng" counts as a call to share, as in "tin nóng", and also
+    in "phạt nóng").
 
     >>> _signal_text("exclamation", 1), _signal_text("exclamation", 3)
     ('1 exclamation mark', '3 exclamation marks')

@@ -238,6 +238,7 @@ def lexicon_words(tokens, name: str) -> list[str]:
     """
     return list(filter(LEXICON_SIGNALS[name].__contains__, tokens))
 
+
 _EXCLAIM_RUN = re.compile(r"!{2,}")
 _QUESTION = re.compile(r"\?")
 _ELLIPSIS = re.compile(r"\.{3,}|…")
@@ -318,7 +319,7 @@ class StyleFeatures(TransformerMixin, BaseEstimator):
     def get_feature_names_out(self, input_features=None):
         return np.asarray([f"style:{name}" for name in _SIGNAL_NAMES], dtype=object)
 
-    def text_and_tokens(self, doc: Doc) -> tuple[str, list[str]]:
+    def text_and_tokens(self, doc: Doc) -> tuple[str, tuple[str, ...]]:
         """The part of ``doc`` this transformer reads."""
         return (doc.headline, doc.headline_tokens) if self.part == "headline" else (doc.body, doc.tokens)
 

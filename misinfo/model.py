@@ -17,6 +17,9 @@ __all__ = ["Model", "load_model", "score", "score_many"]
 
 #: Docs scored per model call in score_many (bounds memory of the sparse feature matrices).
 BATCH_SIZE = 512
+#: Said of every text typed without Vietnamese diacritics (or not in Vietnamese), flagged or not:
+#: its scores, low ones included, say less than usual (misinfo.text.UNMARKED_SHARE).
+UNMARKED_NOTE = "no Vietnamese diacritics: the models read such text less well, so its scores say less"
 
 
 class Model:
@@ -135,11 +138,6 @@ class Model:
                     notes[k].append(UNMARKED_NOTE)
                 out[i] = Score(float(mis[k]), float(sen[k]),
                                bool(mis_flag[k] or sen_flag[k]), tuple(notes[k]), self.version)
-
-
-#: Said of every text typed without Vietnamese diacritics (or not in Vietnamese), flagged or not:
-#: its scores, low ones included, say less than usual (misinfo.text.UNMARKED_SHARE).
-UNMARKED_NOTE = "no Vietnamese diacritics: the models read such text less well, so its scores say less"
 
 
 def _shown(proba) -> np.ndarray:
