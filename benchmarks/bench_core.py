@@ -36,6 +36,7 @@ def cold_start(repeats: int, python: str = sys.executable) -> tuple[float, float
 
 def quality(model, datasets: Path) -> dict:
     from misinfo.evaluate import expected_calibration_error as ece
+    from misinfo.text import without_marks
     from misinfo.train import _count_cell, read_viclickbait
     from sklearn.metrics import f1_score, roc_auc_score
     import csv
@@ -61,8 +62,8 @@ def quality(model, datasets: Path) -> dict:
     cy = clickbait.y[test]
     sen = np.array([s.sensational for s in model.score_many([clickbait.texts[i] for i in test])])
     # the same texts typed without diacritics (as the card's limitations quote)
-    bare_mis = np.array([s.misinformation for s in model.score_many([_without_marks(r["post_message"]) for r in posts])])
-    bare_sen = np.array([s.sensational for s in model.score_many([_without_marks(clickbait.texts[i]) for i in test])])
+    bare_mis = np.array([s.misinformation for s in model.score_many([without_marks(r["post_message"]) for r in posts])])
+    bare_sen = np.array([s.sensational for s in model.score_many([without_marks(clickbait.texts[i]) for i in test])])
     with open(ROOT / "data/guard_critical_news.csv", encoding="utf-8", newline="") as f:
         guard = [r["text"] for r in csv.DictReader(f)]
     return {
@@ -78,13 +79,6 @@ def quality(model, datasets: Path) -> dict:
         "without diacritics: sensational ROC-AUC": roc_auc_score(cy, bare_sen),
     }
 
-
-def _without_marks(text: str) -> str:
-    """``text`` with every Vietnamese tone and vowel mark removed ("đ" -> "d")."""
-    import unicodedata
-
-    text = unicodedata.normalize("NFD", text).replace("đ", "d").replace("Đ", "D")
-    return unicodedata.normalize("NFC", "".join(c for c in text if not unicodedata.combining(c)))
 
 
 def throughput(model, texts, repeats: int) -> dict:

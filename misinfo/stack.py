@@ -27,6 +27,7 @@ from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold, cross
 from sklearn.utils.validation import check_is_fitted
 
 from .features import MetadataFeatures, StyleFeatures, body_words
+from .text import unmarked_copy
 
 __all__ = ["TextStack", "near_duplicate_groups"]
 
@@ -108,6 +109,10 @@ class TextStack(ClassifierMixin, BaseEstimator):
     near_duplicate : float or None
         Docs at least this alike (:func:`near_duplicate_groups`) stay in one fold; None: plain
         stratified folds.
+    unmarked_copies : bool
+        Also learn from a copy of every training doc typed without diacritics
+        (:func:`~misinfo.text.unmarked_copy`), kept in its original's fold.  The out-of-fold
+        probabilities (:meth:`validation_proba`) are those of the original rows.
 
     Attributes
     ----------
@@ -116,7 +121,7 @@ class TextStack(ClassifierMixin, BaseEstimator):
     """
 
     def __init__(self, base_estimators, final_estimator, style=None, use_metadata=False, cv=5,
-                 random_state=0, near_duplicate=0.7):
+                 random_state=0, near_duplicate=0.7, unmarked_copies=False):
         self.base_estimators = base_estimators
         self.final_estimator = final_estimator
         self.style = style
@@ -124,6 +129,7 @@ class TextStack(ClassifierMixin, BaseEstimator):
         self.cv = cv
         self.random_state = random_state
         self.near_duplicate = near_duplicate
+        self.unmarked_copies = unmarked_copies
 
     # -- fitting ---------------------------------------------------------------------------
     def fit(self, X, y, meta=None):
@@ -139,6 +145,12 @@ class TextStack(ClassifierMixin, BaseEstimator):
         if groups is not None and groups.max() + 1 < self.cv:
             raise ValueError(f"only {groups.max() + 1} distinct texts once near-duplicates are grouped; "
                              f"{self.cv}-fold stacking needs at least {self.cv}")
+        n = len(X)
+        if self.unmarked_copies:  # each copy in its original's fold
+            groups = np.tile(np.arange(n) if groups is None else groups, 2)
+            X = X + [unmarked_copy(doc) for doc in X]
+            y = np.tile(y, 2)
+            meta = None if meta is None else np.tile(np.asarray(meta, dtype=np.float64).reshape(n, 4), (2, 1))
         folds = (StratifiedKFold if groups is None else StratifiedGroupKFold)(
             self.cv, shuffle=True, random_state=self.random_state)
         oof = []
@@ -159,7 +171,7 @@ class TextStack(ClassifierMixin, BaseEstimator):
         self.final_text_ = clone(self.final_estimator).fit(Z, y)
         # Out-of-fold probabilities of the whole stack: the validation data thresholds are chosen on.
         self.validation_proba_text_ = cross_val_predict(
-            clone(self.final_estimator), Z, y, cv=folds, groups=groups, method="predict_proba")[:, 1]
+            clone(self.final_estimator), Z, y, cv=folds, groups=groups, method="predict_proba")[:n, 1]
         self.final_meta_ = None
         self.validation_proba_meta_ = None
         if self.use_metadata and meta is not None:
@@ -168,7 +180,7 @@ class TextStack(ClassifierMixin, BaseEstimator):
             Zm = np.hstack([Z, self.metadata_.transform(meta)])
             self.final_meta_ = clone(self.final_estimator).fit(Zm, y)
             self.validation_proba_meta_ = cross_val_predict(
-                clone(self.final_estimator), Zm, y, cv=folds, groups=groups, method="predict_proba")[:, 1]
+                clone(self.final_estimator), Zm, y, cv=folds, groups=groups, method="predict_proba")[:n, 1]
         return self
 
     def validation_proba(self, meta_known: bool = False) -> np.ndarray:

@@ -44,7 +44,7 @@ import unicodedata
 from dataclasses import dataclass
 
 __all__ = ["Doc", "MAX_CHARS", "HEADLINE_MAX_CHARS", "PIPELINE_VERSION", "analyse", "word_tokenize", "clean",
-           "segmenter_only"]
+           "segmenter_only", "without_marks", "unmarked_copy"]
 
 #: Version of how a text is read into what a model sees: this module (cleaning, placeholders,
 #: headline) and the feature extractors of :mod:`misinfo.features` and :mod:`misinfo.metadata`.
@@ -176,6 +176,28 @@ class Doc:
         words = "".join(t for t in self.tokens if t not in _PLACEHOLDER_WORDS)
         letters = len(_LETTER.findall(words))
         return letters >= UNMARKED_MIN_LETTERS and len(_MARKED.findall(words)) < UNMARKED_SHARE * letters
+
+
+def without_marks(text: str) -> str:
+    """``text`` as typed without Vietnamese diacritics: every tone and vowel mark removed, "đ" read
+    as "d".
+
+    >>> without_marks("Thủy điện Hòa Bình xả lũ")
+    'Thuy dien Hoa Binh xa lu'
+    """
+    text = unicodedata.normalize("NFD", text).replace("đ", "d").replace("Đ", "D")
+    return unicodedata.normalize("NFC", "".join(c for c in text if not unicodedata.combining(c)))
+
+
+def unmarked_copy(doc: Doc) -> Doc:
+    """``doc`` as if its text had been typed without diacritics: the same headline and text with
+    the marks removed, analysed afresh (underthesea segments such text differently, so removing
+    the marks from ``doc``'s tokens would not give what scoring it gives).  Training rows get such
+    a copy so that the models also learn text typed that way."""
+    if doc.headline_kind == "title":
+        rest = doc.body[len(doc.headline) + 1:] if doc.body != doc.headline else ""
+        return analyse(without_marks(rest), title=without_marks(doc.headline))
+    return analyse(without_marks(doc.body))
 
 
 def word_tokenize(text: str) -> list[str]:

@@ -8,7 +8,7 @@ import pytest
 
 import misinfo
 from misinfo import Score
-from misinfo.text import analyse
+from misinfo.text import analyse, without_marks
 
 CLICKBAIT = [
     "Sự thật gây sốc phía sau bức ảnh khiến cả mạng xã hội xôn xao!",
@@ -84,21 +84,24 @@ def test_unflagged_text_has_no_flag_reasons(model):
     assert model.score(NEWS).reasons == ()
 
 
-def _without_marks(text: str) -> str:
-    text = unicodedata.normalize("NFD", text).replace("đ", "d").replace("Đ", "D")
-    return unicodedata.normalize("NFC", "".join(c for c in text if not unicodedata.combining(c)))
+def test_headlines_typed_without_diacritics_are_read_too(model):
+    # the sensational head also learned its titles typed without marks (before: 0.19-0.43 for
+    # these clickbait headlines, 0.12-0.38 for the plain ones)
+    bait = [model.score(without_marks(t)).sensational for t in CLICKBAIT]
+    plain = [model.score(without_marks(t)).sensational for t in PLAIN]
+    assert min(bait) > 0.5 > max(plain)
 
 
 def test_text_without_diacritics_says_its_scores_say_less(model):
     from misinfo.model import UNMARKED_NOTE
 
     marked = model.score_many([NEWS, HOAX, CLICKBAIT[0]])
-    bare = model.score_many([_without_marks(NEWS), _without_marks(HOAX), _without_marks(CLICKBAIT[0]),
+    bare = model.score_many([without_marks(NEWS), without_marks(HOAX), without_marks(CLICKBAIT[0]),
                              "Officials said the outbreak was under control and schools would reopen on Monday."])
     assert all(UNMARKED_NOTE not in s.reasons for s in marked)
     assert all(s.reasons[-1] == UNMARKED_NOTE for s in bare)  # flagged or not
     assert not bare[0].flagged and bare[0].reasons == (UNMARKED_NOTE,)
-    assert UNMARKED_NOTE not in model.score(_without_marks(PLAIN[0])).reasons  # too short to tell
+    assert UNMARKED_NOTE not in model.score(without_marks(PLAIN[0])).reasons  # too short to tell
 
 
 @pytest.mark.parametrize("text", [NEWS, CLICKBAIT[0], "Thuỷ điện Hoà Bình xả lũ, sức khoẻ người dân được bảo đảm"])

@@ -217,3 +217,21 @@ def test_the_shipped_build_keeps_identical_texts_once_as_misinfo_train_does():
     assert ids == ["r0", "r5"] and y.tolist() == [1, 0]  # "Tin A" x3, majority 1; "Tin B" tied, dropped
     assert data.part("train")[3] == [f"r{i}" for i in range(6)]  # measuring reads every row
     assert data.rows("train", unique=True).tolist() == [0, 5] and data.rows("test").tolist() == [6]
+
+
+def test_the_sensational_head_also_learns_headlines_typed_without_diacritics(reposted):
+    from sklearn.metrics import roc_auc_score
+
+    docs, y = reposted
+    n = len(docs) // 2
+    docs, y = docs[:n], y[:n]  # distinct texts with coin-flip labels
+    stack = make_head("sensational").set_params(near_duplicate=None).fit(docs, y)
+    assert stack.unmarked_copies and len(stack.validation_proba()) == n  # the originals' scores
+    # each copy is held out with its original: nothing to memorise, so coin flips stay coin flips
+    assert roc_auc_score(y, stack.validation_proba()) < 0.65
+    vocabulary = {name: set(est.steps[0][1].transformer_list[0][1].vocabulary_)
+                  for name, est in [("with", stack.base_estimators_[0][1]),
+                                    ("without", make_head("sensational").set_params(unmarked_copies=False)
+                                     .fit(docs, y).base_estimators_[0][1])]}
+    assert "tang" in vocabulary["with"] and "tăng" in vocabulary["with"]
+    assert "tang" not in vocabulary["without"] and "tăng" in vocabulary["without"]
