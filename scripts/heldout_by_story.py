@@ -15,6 +15,10 @@ threshold), and a summary of the ECE over all parts of all seeds.
 
     python scripts/heldout_by_story.py sensational --seeds 5
     python scripts/heldout_by_story.py misinformation --seeds 3 --datasets ../shared/datasets
+    python scripts/heldout_by_story.py sensational --tier accurate --unmarked-copies off --without-marks
+
+``--without-marks`` also scores every held-out part with its diacritics removed; ``--unmarked-copies``
+overrides whether the head learns such copies of its training rows (session 8).
 """
 from __future__ import annotations
 
@@ -31,7 +35,9 @@ from sklearn.metrics import f1_score, roc_auc_score  # noqa: E402
 from sklearn.model_selection import StratifiedGroupKFold  # noqa: E402
 
 from misinfo.evaluate import ece_if_calibrated, expected_calibration_error  # noqa: E402
-from misinfo.train import TASKS, TIERS, fit_head, read_reintel, read_viclickbait  # noqa: E402
+from misinfo.text import analyse, without_marks  # noqa: E402
+from misinfo.train import (OBJECTIVES, TASKS, TIERS, choose_threshold, make_head, read_reintel,  # noqa: E402
+                           read_viclickbait)
 
 
 def story_groups(texts, similarity: float = 0.8) -> np.ndarray:
@@ -56,6 +62,8 @@ def main(argv=None) -> None:
     parser.add_argument("--tier", choices=TIERS, default="fast")
     parser.add_argument("--seeds", type=int, default=3, help="outer fold seeds 100, 101, ... (default 3)")
     parser.add_argument("--datasets", default=os.environ.get("DATASETS", "../shared/datasets"))
+    parser.add_argument("--without-marks", action="store_true", help="also score each part typed without diacritics")
+    parser.add_argument("--unmarked-copies", choices=("on", "off"), help="override the head's setting")
     args = parser.parse_args(argv)
 
     if args.task == "misinformation":
@@ -67,21 +75,34 @@ def main(argv=None) -> None:
     rows = data.rows(*splits, unique=True)
     docs, y, meta, _ = data.part(*splits, unique=True)
     groups = story_groups([data.texts[i] for i in rows])
+    bare = [analyse(without_marks(data.texts[i])) for i in rows] if args.without_marks else None
     print(f"{args.task} ({args.tier}): {len(y)} distinct training rows, {y.mean():.1%} positive, "
           f"{len(y) - len(set(groups))} in a group with another")
     parts = []
     for seed in range(args.seeds):
         outer = StratifiedGroupKFold(5, shuffle=True, random_state=100 + seed)
         proba, flagged = np.zeros(len(y)), np.zeros(len(y), dtype=bool)
+        bare_proba, bare_flagged = np.zeros(len(y)), np.zeros(len(y), dtype=bool)
         for k, (fit, held) in enumerate(outer.split(np.zeros(len(y)), y, groups)):
-            stack, threshold, _ = fit_head(args.task, [docs[i] for i in fit], y[fit],
-                                           None if meta is None else meta[fit], tier=args.tier)
-            proba[held] = stack.predict_proba([docs[i] for i in held], None if meta is None else meta[held])[:, 1]
+            # as fit_head fits the shipped head, with the copies setting overridable
+            stack = make_head(args.task, args.tier)
+            if args.unmarked_copies:
+                stack.set_params(unmarked_copies=args.unmarked_copies == "on")
+            stack.fit([docs[i] for i in fit], y[fit], meta=None if meta is None else meta[fit])
+            threshold = choose_threshold(y[fit], stack.validation_proba(meta_known=meta is not None),
+                                         objective=OBJECTIVES[args.task])
+            held_meta = None if meta is None else meta[held]
+            proba[held] = stack.predict_proba([docs[i] for i in held], held_meta)[:, 1]
             flagged[held] = proba[held] >= threshold
             text, m = summary(f"seed {100 + seed} part {k}", y[held], proba[held], flagged[held])
             parts.append(m)
             print(text, flush=True)
+            if bare is not None:
+                bare_proba[held] = stack.predict_proba([bare[i] for i in held], held_meta)[:, 1]
+                bare_flagged[held] = bare_proba[held] >= threshold
         print(summary(f"seed {100 + seed} pooled", y, proba, flagged)[0], flush=True)
+        if bare is not None:
+            print(summary("without marks", y, bare_proba, bare_flagged)[0], flush=True)
     ece = np.array([m["ece"] for m in parts])
     floor = np.array([m["floor"] for m in parts])
     print(f"{len(parts)} parts: ECE mean {ece.mean():.4f} (calibrated: {floor[:, 0].mean():.4f}), max {ece.max():.4f}; "
