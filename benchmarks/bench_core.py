@@ -80,7 +80,6 @@ def quality(model, datasets: Path) -> dict:
     }
 
 
-
 def throughput(model, texts, repeats: int) -> dict:
     from underthesea import word_tokenize
 

@@ -185,12 +185,13 @@ OBJECTIVES = {"misinformation": "f1", "sensational": "macro_f1"}
 
 
 def fit_head(task: str, docs, y, meta=None, tier: str = "fast", seed: int = SEED,
-             target_precision: float | None = None):
+             target_precision: float | None = None, **params):
     """Fit one head and choose its threshold on out-of-fold probabilities of the training data.
 
-    Returns ``(stack, threshold, validation_proba)``.
+    ``params`` change the :func:`make_head` stack's parameters (``unmarked_copies=False``) for
+    experiments; the shipped heads take none.  Returns ``(stack, threshold, validation_proba)``.
     """
-    stack = make_head(task, tier, seed)
+    stack = make_head(task, tier, seed).set_params(**params)
     stack.fit(docs, y, meta=meta)
     proba = stack.validation_proba(meta_known=meta is not None)
     return stack, choose_threshold(y, proba, target_precision, OBJECTIVES[task]), proba

@@ -36,8 +36,7 @@ from sklearn.model_selection import StratifiedGroupKFold  # noqa: E402
 
 from misinfo.evaluate import ece_if_calibrated, expected_calibration_error  # noqa: E402
 from misinfo.text import analyse, without_marks  # noqa: E402
-from misinfo.train import (OBJECTIVES, TASKS, TIERS, choose_threshold, make_head, read_reintel,  # noqa: E402
-                           read_viclickbait)
+from misinfo.train import TASKS, TIERS, fit_head, read_reintel, read_viclickbait  # noqa: E402
 
 
 def story_groups(texts, similarity: float = 0.8) -> np.ndarray:
@@ -78,19 +77,15 @@ def main(argv=None) -> None:
     bare = [analyse(without_marks(data.texts[i])) for i in rows] if args.without_marks else None
     print(f"{args.task} ({args.tier}): {len(y)} distinct training rows, {y.mean():.1%} positive, "
           f"{len(y) - len(set(groups))} in a group with another")
+    override = {} if args.unmarked_copies is None else {"unmarked_copies": args.unmarked_copies == "on"}
     parts = []
     for seed in range(args.seeds):
         outer = StratifiedGroupKFold(5, shuffle=True, random_state=100 + seed)
         proba, flagged = np.zeros(len(y)), np.zeros(len(y), dtype=bool)
         bare_proba, bare_flagged = np.zeros(len(y)), np.zeros(len(y), dtype=bool)
         for k, (fit, held) in enumerate(outer.split(np.zeros(len(y)), y, groups)):
-            # as fit_head fits the shipped head, with the copies setting overridable
-            stack = make_head(args.task, args.tier)
-            if args.unmarked_copies:
-                stack.set_params(unmarked_copies=args.unmarked_copies == "on")
-            stack.fit([docs[i] for i in fit], y[fit], meta=None if meta is None else meta[fit])
-            threshold = choose_threshold(y[fit], stack.validation_proba(meta_known=meta is not None),
-                                         objective=OBJECTIVES[args.task])
+            stack, threshold, _ = fit_head(args.task, [docs[i] for i in fit], y[fit],
+                                           None if meta is None else meta[fit], tier=args.tier, **override)
             held_meta = None if meta is None else meta[held]
             proba[held] = stack.predict_proba([docs[i] for i in held], held_meta)[:, 1]
             flagged[held] = proba[held] >= threshold
