@@ -168,20 +168,42 @@ class TextStack(ClassifierMixin, BaseEstimator):
             weights = LogisticRegression(max_iter=1000).fit(signals, y).coef_[0]
             self.style_weights_ = dict(zip(self.style_.get_feature_names_out(), weights.tolist()))
             Z = np.hstack([Z, signals])
-        self.final_text_ = clone(self.final_estimator).fit(Z, y)
+        self.final_text_ = self._fit_final(Z, y, groups)
         # Out-of-fold probabilities of the whole stack: the validation data thresholds are chosen on.
-        self.validation_proba_text_ = cross_val_predict(
-            clone(self.final_estimator), Z, y, cv=folds, groups=groups, method="predict_proba")[:n, 1]
+        self.validation_proba_text_ = self._out_of_fold(Z, y, folds, groups)[:n]
         self.final_meta_ = None
         self.validation_proba_meta_ = None
         if self.use_metadata and meta is not None:
             meta = np.asarray(meta, dtype=np.float64).reshape(len(X), 4)
             self.metadata_ = MetadataFeatures().fit(meta)
             Zm = np.hstack([Z, self.metadata_.transform(meta)])
-            self.final_meta_ = clone(self.final_estimator).fit(Zm, y)
-            self.validation_proba_meta_ = cross_val_predict(
-                clone(self.final_estimator), Zm, y, cv=folds, groups=groups, method="predict_proba")[:n, 1]
+            self.final_meta_ = self._fit_final(Zm, y, groups)
+            self.validation_proba_meta_ = self._out_of_fold(Zm, y, folds, groups)[:n]
         return self
+
+    def _fit_final(self, Z, y, groups):
+        """A fitted clone of the final estimator.
+
+        One that splits folds of its own (``CalibratedClassifierCV`` fitting its sigmoid on its
+        tree's out-of-fold scores) splits them by ``groups`` too: a fold that held out one copy
+        of a story while training on another would calibrate the sigmoid to the tree's memory of
+        it, and the probabilities would come out overconfident on unseen text.
+        """
+        final = clone(self.final_estimator)
+        cv = final.get_params(deep=False).get("cv")
+        if groups is None or not isinstance(cv, int):
+            return final.fit(Z, y)
+        inner = StratifiedGroupKFold(cv, shuffle=True, random_state=self.random_state)
+        final.set_params(cv=list(inner.split(Z, y, groups))).fit(Z, y)
+        return final.set_params(cv=cv)  # the fitted model keeps no fold indices
+
+    def _out_of_fold(self, Z, y, folds, groups) -> np.ndarray:
+        """Out-of-fold probabilities of the final estimator on the stacked features ``Z``."""
+        proba = np.empty(len(y))
+        for train, test in folds.split(Z, y, groups):
+            fitted = self._fit_final(Z[train], y[train], None if groups is None else groups[train])
+            proba[test] = fitted.predict_proba(Z[test])[:, 1]
+        return proba
 
     def validation_proba(self, meta_known: bool = False) -> np.ndarray:
         """Out-of-fold probabilities of the training rows (with metadata when it was given)."""

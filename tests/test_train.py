@@ -1,5 +1,7 @@
 import numpy as np
 import pytest
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.linear_model import LogisticRegression
 
 from misinfo.evaluate import expected_calibration_error, head_metrics
 from misinfo.text import analyse
@@ -235,3 +237,36 @@ def test_the_sensational_head_also_learns_headlines_typed_without_diacritics(rep
                                      .fit(docs, y).base_estimators_[0][1])]}
     assert "tang" in vocabulary["with"] and "tăng" in vocabulary["with"]
     assert "tang" not in vocabulary["without"] and "tăng" in vocabulary["without"]
+
+
+class _RecordsItsFolds(ClassifierMixin, BaseEstimator):
+    """A final estimator that splits folds of its own, as ``CalibratedClassifierCV`` does; it
+    records the folds it was given."""
+
+    def __init__(self, cv=3):
+        self.cv = cv
+
+    def fit(self, Z, y):
+        self.folds_ = self.cv
+        self.model_ = LogisticRegression().fit(Z, y)
+        self.classes_ = self.model_.classes_
+        return self
+
+    def predict_proba(self, Z):
+        return self.model_.predict_proba(Z)
+
+    def predict(self, Z):
+        return self.model_.predict(Z)
+
+
+def test_a_final_estimator_with_folds_of_its_own_keeps_each_text_with_its_copy(reposted):
+    docs, y = reposted
+    n = len(docs) // 2
+    stack = make_head("sensational").set_params(near_duplicate=None, final_estimator=_RecordsItsFolds()).fit(
+        docs[:n], y[:n])
+    assert stack.final_text_.cv == 3  # the fitted model keeps no fold indices
+    folds = stack.final_text_.folds_
+    assert len(folds) == 3 and sorted(np.concatenate([test for _, test in folds]).tolist()) == list(range(2 * n))
+    for _, test in folds:  # rows n.. are the copies typed without diacritics
+        held = np.isin(np.arange(2 * n), test)
+        assert np.array_equal(held[:n], held[n:])
