@@ -59,7 +59,8 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("task", choices=TASKS)
     parser.add_argument("--tier", choices=TIERS, default="fast")
-    parser.add_argument("--seeds", type=int, default=3, help="outer fold seeds 100, 101, ... (default 3)")
+    parser.add_argument("--seeds", type=int, default=3, help="how many outer fold seeds (default 3)")
+    parser.add_argument("--first-seed", type=int, default=100, help="the first outer fold seed (default 100)")
     parser.add_argument("--datasets", default=os.environ.get("DATASETS", "../shared/datasets"))
     parser.add_argument("--without-marks", action="store_true", help="also score each part typed without diacritics")
     parser.add_argument("--unmarked-copies", choices=("on", "off"), help="override the head's setting")
@@ -79,8 +80,8 @@ def main(argv=None) -> None:
           f"{len(y) - len(set(groups))} in a group with another")
     override = {} if args.unmarked_copies is None else {"unmarked_copies": args.unmarked_copies == "on"}
     parts = []
-    for seed in range(args.seeds):
-        outer = StratifiedGroupKFold(5, shuffle=True, random_state=100 + seed)
+    for seed in range(args.first_seed, args.first_seed + args.seeds):
+        outer = StratifiedGroupKFold(5, shuffle=True, random_state=seed)
         proba, flagged = np.zeros(len(y)), np.zeros(len(y), dtype=bool)
         bare_proba, bare_flagged = np.zeros(len(y)), np.zeros(len(y), dtype=bool)
         for k, (fit, held) in enumerate(outer.split(np.zeros(len(y)), y, groups)):
@@ -89,13 +90,13 @@ def main(argv=None) -> None:
             held_meta = None if meta is None else meta[held]
             proba[held] = stack.predict_proba([docs[i] for i in held], held_meta)[:, 1]
             flagged[held] = proba[held] >= threshold
-            text, m = summary(f"seed {100 + seed} part {k}", y[held], proba[held], flagged[held])
+            text, m = summary(f"seed {seed} part {k}", y[held], proba[held], flagged[held])
             parts.append(m)
             print(text, flush=True)
             if bare is not None:
                 bare_proba[held] = stack.predict_proba([bare[i] for i in held], held_meta)[:, 1]
                 bare_flagged[held] = bare_proba[held] >= threshold
-        print(summary(f"seed {100 + seed} pooled", y, proba, flagged)[0], flush=True)
+        print(summary(f"seed {seed} pooled", y, proba, flagged)[0], flush=True)
         if bare is not None:
             print(summary("without marks", y, bare_proba, bare_flagged)[0], flush=True)
     ece = np.array([m["ece"] for m in parts])
