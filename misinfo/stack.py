@@ -96,6 +96,7 @@ class TextStack(ClassifierMixin, BaseEstimator):
         Fitted on ``[out-of-fold base scores, style signals, (metadata features)]``; its
         ``predict_proba`` is the head's probability, so it must be calibrated (logistic
         regression is; a boosted tree is wrapped in ``CalibratedClassifierCV`` by the trainer).
+        One with folds of its own (an integer ``cv``) has them split by the stack's groups.
     style : {"headline", "body"} or None
         Which style signals to add to the final estimator's input.
     use_metadata : bool

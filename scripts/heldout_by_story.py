@@ -63,6 +63,8 @@ def main(argv=None) -> None:
     parser.add_argument("--first-seed", type=int, default=100, help="the first outer fold seed (default 100)")
     parser.add_argument("--datasets", default=os.environ.get("DATASETS", "../shared/datasets"))
     parser.add_argument("--without-marks", action="store_true", help="also score each part typed without diacritics")
+    parser.add_argument("--text-only", action="store_true",
+                        help="score the held-out posts without their metadata (the head is still fitted with it)")
     parser.add_argument("--unmarked-copies", choices=("on", "off"), help="override the head's setting")
     args = parser.parse_args(argv)
 
@@ -87,7 +89,7 @@ def main(argv=None) -> None:
         for k, (fit, held) in enumerate(outer.split(np.zeros(len(y)), y, groups)):
             stack, threshold, _ = fit_head(args.task, [docs[i] for i in fit], y[fit],
                                            None if meta is None else meta[fit], tier=args.tier, **override)
-            held_meta = None if meta is None else meta[held]
+            held_meta = None if meta is None or args.text_only else meta[held]
             proba[held] = stack.predict_proba([docs[i] for i in held], held_meta)[:, 1]
             flagged[held] = proba[held] >= threshold
             text, m = summary(f"seed {seed} part {k}", y[held], proba[held], flagged[held])
