@@ -65,7 +65,7 @@ def make_head(task: str, tier: str = "fast", seed: int = SEED) -> TextStack:
     metadata when fitted with it) in a calibrated gradient-boosted tree.  ``sensational`` reads
     the headline: words, characters and style signals in a logistic regression, plus
     (``accurate``) e5 sentence embeddings, stacked by a logistic regression that also calibrates.
-    ``sensational`` (``fast``) also learns each training headline as typed without diacritics.
+    ``fast`` also learns each training text as typed without diacritics.
     """
     if task not in TASKS:
         raise ValueError(f"task must be one of {TASKS}, got {task!r}")
@@ -94,10 +94,12 @@ def make_head(task: str, tier: str = "fast", seed: int = SEED) -> TextStack:
         # One tree fitted on all rows, with a sigmoid calibrated on its out-of-fold scores
         # (ensemble=False): as calibrated as five, and five times faster to load.
         final = CalibratedClassifierCV(tree, method="sigmoid", cv=CV_FOLDS, ensemble=False)
-        # Not yet with copies typed without diacritics: they lift held-out ROC-AUC on such text
-        # (0.89 -> 0.93), but the calibrator's inner folds split a post from its copy and the
-        # probabilities come out overconfident (held-out ECE 0.010 -> 0.032; quality_experiments.md).
-        return TextStack(bases, final, style="body", use_metadata=True, cv=CV_FOLDS, random_state=seed)
+        # fast also learns its posts typed without diacritics (the stack keeps each post and its
+        # copy in one fold of the calibrator too): held out by story, seeds 100-102, ROC-AUC on
+        # such posts 0.889 -> 0.932, on posts with marks +0.002 (3 of 3), ECE within what a
+        # calibrated model shows (docs/quality_experiments.md, session 9).
+        return TextStack(bases, final, style="body", use_metadata=True, cv=CV_FOLDS, random_state=seed,
+                         unmarked_copies=tier == "fast")
     ngrams = Pipeline([
         ("features", FeatureUnion([
             ("words", CompactTfidfVectorizer(analyzer=headline_words, min_df=1, sublinear_tf=True,
@@ -1089,7 +1091,7 @@ guard set must not exceed.
 - The metadata also carries ReINTEL's engagement patterns: there, posts with very many likes came
   mostly from large pages and were rarely unreliable, so the counts of a viral post lower its
   misinformation score.  A viral hoax can fall below the threshold with its counts and reach it
-  without them (the bundled sample's health hoax does); where virality is itself the reason to
+  without them (the bundled sample's papaya-leaf cancer cure does); where virality is itself the reason to
   look, also score the text alone (pass no counts).
 - The sensational head learned from news titles of 8 outlets in 2025; on social-media posts it
   reads the opening line, a genre it was not trained on (hence the stricter threshold there).
@@ -1098,12 +1100,12 @@ guard set must not exceed.
   they run low at an outlet whose titles are mostly clickbait and high at one whose titles rarely
   are (per-outlet figures in `docs/quality_experiments.md`).
 - Texts longer than 50,000 characters are cut, and the reasons say so.
-- Both datasets are written with Vietnamese diacritics.  The `fast` sensational head also learned
-  every training headline typed without them ("khong dau"); the misinformation heads and the
-  `accurate` tier did not, and read such text mostly through its style and the few words spelled
-  alike.  With the marks removed, test ROC-AUC is, for `fast`, 0.84 sensational (0.87 with them)
-  and 0.80 misinformation, text only (0.91); for `accurate`, 0.77 (0.90) and 0.82 (0.91)
-  (`benchmarks/bench_core.py`).  The reasons of a text without diacritics, flagged or not, say so.
+- Both datasets are written with Vietnamese diacritics.  The `fast` heads also learned every
+  training text typed without them ("khong dau"); the `accurate` tier did not, and reads such
+  text mostly through its style and the few words spelled alike.  With the marks removed, test
+  ROC-AUC is, for `fast`, 0.84 sensational (0.87 with them) and 0.90 misinformation, text only
+  (0.91); for `accurate`, 0.77 (0.90) and 0.82 (0.91) (`benchmarks/bench_core.py`).  The reasons
+  of a text without diacritics, flagged or not, say so.
 - Probabilities are calibrated on the training distribution (16.8% unreliable posts, 31% clickbait
   titles); in a stream with a different base rate, `misinfo evaluate` on a labelled sample of it
   reports the threshold the same rule picks there.

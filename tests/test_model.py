@@ -92,6 +92,25 @@ def test_headlines_typed_without_diacritics_are_read_too(model):
     assert min(bait) > 0.5 > max(plain)
 
 
+#: Bundled sample posts that make false claims, and bulletins of official news.
+SAMPLE_HOAXES = ("p003", "p011", "p015", "p023", "p031")
+SAMPLE_BULLETINS = ("p001", "p004", "p005", "p008", "p009", "p012", "p013", "p016", "p017", "p020", "p021",
+                    "p024", "p025", "p028", "p029", "p032", "p033", "p035", "p037", "p039")
+
+
+def test_posts_typed_without_diacritics_are_read_too(model, sample_rows):
+    from sklearn.metrics import roc_auc_score
+
+    # the misinformation head also learned its posts typed without marks; before, the sample's
+    # hoaxes ranked 0.84 against its bulletins once the marks were gone (the lemon-water hoax fell
+    # from 0.44 to 0.06 while a blood-drive notice rose from 0.01 to 0.35); 1.0 with the marks
+    rows = {r["id"]: r for r in sample_rows}
+    texts = [f"{rows[i]['title']}\n{rows[i]['text']}".strip() for i in SAMPLE_HOAXES + SAMPLE_BULLETINS]
+    y = [1] * len(SAMPLE_HOAXES) + [0] * len(SAMPLE_BULLETINS)
+    bare = [s.misinformation for s in model.score_many([without_marks(t) for t in texts])]
+    assert roc_auc_score(y, bare) >= 0.95
+
+
 def test_text_without_diacritics_says_its_scores_say_less(model):
     from misinfo.model import UNMARKED_NOTE
 
