@@ -1,5 +1,7 @@
-"""The docstring examples run, against the installed package."""
+"""The docstring examples and the README's example run, against the installed package."""
 import doctest
+import re
+from pathlib import Path
 
 import pytest
 
@@ -21,3 +23,13 @@ import misinfo.train
 def test_docstring_examples(module):
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
     assert result.failed == 0
+
+
+def test_the_readme_example_shows_what_the_shipped_model_says():
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    text = re.search(r's = misinfo\.score\("([^"]+)"\)', readme).group(1)
+    shown = re.search(r"s\.flagged +# \((\d\.\d\d), (\d\.\d\d), (True|False)\)", readme)
+    s = misinfo.score(text)
+    assert (f"{s.misinformation:.2f}", f"{s.sensational:.2f}", str(s.flagged)) == shown.groups()
+    reasons = re.findall(r"'([^'…]+)'", readme[shown.end():readme.index("s.to_dict()")])
+    assert len(reasons) == 3 and list(s.reasons[:3]) == reasons
