@@ -194,7 +194,8 @@ class TextStack(ClassifierMixin, BaseEstimator):
         cv = final.get_params(deep=False).get("cv")
         if groups is None or not isinstance(cv, int):
             return final.fit(Z, y)
-        inner = StratifiedGroupKFold(cv, shuffle=True, random_state=self.random_state)
+        # a stacking fold of a small training set may hold fewer stories than folds: fewer folds
+        inner = StratifiedGroupKFold(min(cv, len(np.unique(groups))), shuffle=True, random_state=self.random_state)
         final.set_params(cv=list(inner.split(Z, y, groups))).fit(Z, y)
         return final.set_params(cv=cv)  # the fitted model keeps no fold indices
 

@@ -207,6 +207,13 @@ def test_too_few_distinct_texts_is_a_clear_error():
         analyse("Bộ Y tế công bố thêm ca bệnh mới tại Hà Nội")] * 6
     with pytest.raises(ValueError, match="distinct texts"):
         make_head("sensational").fit(docs, np.r_[np.zeros(6), np.ones(6)])
+    # enough for the stack's folds, fewer than five inside each: the calibrator splits fewer folds
+    six = ["Giá xăng giảm mạnh từ chiều nay", "Bộ Y tế công bố thêm ca bệnh mới", "Uống nước chanh diệt virus, chia sẻ ngay",
+           "Hà Nội khởi công cầu mới bắc qua sông Hồng", "Nghe nói tối nay cắt điện toàn thành phố", "Lá đu đủ chữa khỏi ung thư"]
+    docs = [analyse(t) for t in six] * 3
+    meta = np.tile([[10.0, 2.0, 1.0, 1.7e9]], (18, 1)) * np.arange(1, 19)[:, None]
+    proba = make_head("misinformation").fit(docs, np.tile([0, 1], 9), meta=meta).predict_proba(docs, meta)
+    assert proba.shape == (18, 2) and np.isfinite(proba).all()
 
 
 def test_the_shipped_build_keeps_identical_texts_once_as_misinfo_train_does():
