@@ -45,8 +45,8 @@ class _Explainer:
                 # in more than COMMON_WORDS of the training texts ("của", "và", "không") count in
                 # the score like any other, but naming them gives the reviewer nothing to check
                 named = np.array([any(c.isalnum() for c in n) for n in self.names])
-                if getattr(self.words, "idf_", None) is not None:  # smooth idf: (1 + df) / (1 + n)
-                    named &= np.exp(1.0 - self.words.idf_) <= COMMON_WORDS
+                if getattr(self.words, "idf_", None) is not None:
+                    named &= training_share(self.words) <= COMMON_WORDS
                 self.coef = np.where(named, self.coef, 0.0)
             if parts[2] is not None and self.style is None:
                 self.style = parts[2]
@@ -100,6 +100,12 @@ def _linear_parts(pipeline):
         if words:
             return words[0], words[1], *(style or (None, None))
     return None
+
+
+def training_share(vectorizer) -> np.ndarray:
+    """The share of its training texts that hold each of a fitted tf-idf ``vectorizer``'s terms,
+    read back from its smooth idf, ``ln((1 + n) / (1 + df)) + 1`` (so ``(1 + df) / (1 + n)``)."""
+    return np.exp(1.0 - vectorizer.idf_)
 
 
 def _display(term: str) -> str:

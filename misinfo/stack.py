@@ -147,11 +147,12 @@ class TextStack(ClassifierMixin, BaseEstimator):
             raise ValueError(f"only {groups.max() + 1} distinct texts once near-duplicates are grouped; "
                              f"{self.cv}-fold stacking needs at least {self.cv}")
         n = len(X)
+        meta = np.asarray(meta, dtype=np.float64).reshape(n, 4) if self.use_metadata and meta is not None else None
         if self.unmarked_copies:  # each copy in its original's fold
             groups = np.tile(np.arange(n) if groups is None else groups, 2)
             X = X + [unmarked_copy(doc) for doc in X]
             y = np.tile(y, 2)
-            meta = None if meta is None else np.tile(np.asarray(meta, dtype=np.float64).reshape(n, 4), (2, 1))
+            meta = None if meta is None else np.tile(meta, (2, 1))
         folds = (StratifiedKFold if groups is None else StratifiedGroupKFold)(
             self.cv, shuffle=True, random_state=self.random_state)
         oof = []
@@ -174,8 +175,7 @@ class TextStack(ClassifierMixin, BaseEstimator):
         self.validation_proba_text_ = self._out_of_fold(Z, y, folds, groups)[:n]
         self.final_meta_ = None
         self.validation_proba_meta_ = None
-        if self.use_metadata and meta is not None:
-            meta = np.asarray(meta, dtype=np.float64).reshape(len(X), 4)
+        if meta is not None:
             self.metadata_ = MetadataFeatures().fit(meta)
             Zm = np.hstack([Z, self.metadata_.transform(meta)])
             self.final_meta_ = self._fit_final(Zm, y, groups)

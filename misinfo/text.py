@@ -66,9 +66,9 @@ HEADLINE_MAX_CHARS = 200
 #: A text with at least this many letters, under UNMARKED_SHARE of them with a Vietnamese tone or
 #: vowel mark, was typed without diacritics ("khong dau") or is not Vietnamese.  Text with marks
 #: has ~26% marked letters (1% of ReINTEL posts under 15%); the same posts with the marks removed,
-#: 0%.  The misinformation heads learned from marked text only: on ReINTEL `test` with the marks
-#: removed, text-only ROC-AUC falls from 0.91 to 0.80 (the fast sensational head, which also
-#: learned titles without marks, from 0.87 to 0.84 on ViClickbait).
+#: 0%.  With the marks removed, `test` ROC-AUC falls for the `fast` heads, which also learned
+#: text typed that way, from 0.91 to 0.90 (misinformation, text only) and from 0.87 to 0.84
+#: (sensational); for `accurate`, which did not, from 0.91 to 0.82 and from 0.90 to 0.77.
 UNMARKED_MIN_LETTERS = 40
 UNMARKED_SHARE = 0.02
 _MARKED = re.compile("[àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ]")

@@ -207,7 +207,10 @@ def test_too_few_distinct_texts_is_a_clear_error():
         analyse("Bộ Y tế công bố thêm ca bệnh mới tại Hà Nội")] * 6
     with pytest.raises(ValueError, match="distinct texts"):
         make_head("sensational").fit(docs, np.r_[np.zeros(6), np.ones(6)])
-    # enough for the stack's folds, fewer than five inside each: the calibrator splits fewer folds
+
+
+def test_a_calibrator_with_fewer_stories_than_folds_splits_fewer_folds():
+    # enough for the stack's five folds, fewer than five stories inside each
     six = ["Giá xăng giảm mạnh từ chiều nay", "Bộ Y tế công bố thêm ca bệnh mới", "Uống nước chanh diệt virus, chia sẻ ngay",
            "Hà Nội khởi công cầu mới bắc qua sông Hồng", "Nghe nói tối nay cắt điện toàn thành phố", "Lá đu đủ chữa khỏi ung thư"]
     docs = [analyse(t) for t in six] * 3
