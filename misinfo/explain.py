@@ -115,8 +115,8 @@ def _display(term: str) -> str:
 def _signal_text(name: str, count: float, tokens=()) -> str:
     """How a reason shows a style signal that fired; a lexicon signal quotes the words it counted
     (the first :data:`QUOTED_WORDS` distinct ones, with how often each occurred), so that the
-    reviewer can check what it read ("nóng" counts as a call to share, as in "tin nóng", and also
-    in "phạt nóng").
+    reviewer can check what it read ("đừng" counts as a call to share, as in "đừng chủ quan, chia
+    sẻ ngay", and also in "đừng lo").
 
     >>> _signal_text("exclamation", 1), _signal_text("exclamation", 3)
     ('1 exclamation mark', '3 exclamation marks')

@@ -33,6 +33,31 @@ def test_share_calls_and_caps_are_counted():
     assert style_counts(DOCS[0].body, DOCS[0].tokens)["all_caps"] > 0
 
 
+@pytest.mark.parametrize("name", ["clickbait_phrase", "share_call", "teaser"])
+def test_every_lexicon_entry_is_found_however_underthesea_cuts_it(name):
+    """An entry of several words ("gây sốc", "cho mọi người") is found whether underthesea keeps it
+    as one word or cuts it in two; before, 20 such entries never fired on the training data."""
+    from misinfo.features import LEXICON_SIGNALS, lexicon_words
+
+    for entry in sorted(LEXICON_SIGNALS[name]):
+        doc = analyse(f"Tin tức: {entry} ở Hà Nội")
+        assert entry in lexicon_words(doc.tokens, name), (entry, doc.tokens)
+
+
+def test_a_lexicon_phrase_is_whole_words_counted_once():
+    from misinfo.features import lexicon_words
+
+    # the longest entry at a place wins, and is counted once ("cực sốc", not "cực" + "sốc")
+    assert lexicon_words(["cực", "sốc", "hé", "lộ"], "clickbait_phrase") == ["cực sốc", "hé lộ"]
+    # an entry is not found inside a longer word, nor across a word it only begins
+    assert lexicon_words(["quốc lộ", "cực kỳ"], "clickbait_phrase") == ["cực kỳ"]
+    assert lexicon_words(["không thể", "tin", "không", "thể"], "clickbait_phrase") == ["không thể tin"]
+    # "nóng" alone is not a call to share: in ReINTEL it is mostly hot water ("nước nóng")
+    assert lexicon_words(analyse("Uống nước nóng mỗi sáng").tokens, "share_call") == []
+    assert lexicon_words(analyse("Tin nóng: chia sẻ cho mọi người").tokens, "share_call") == [
+        "tin nóng", "chia sẻ", "cho mọi người"]
+
+
 def test_style_features_follow_the_estimator_contract():
     est = StyleFeatures(part="body")
     assert clone(est).get_params() == {"part": "body"}

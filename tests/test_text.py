@@ -198,7 +198,7 @@ def test_placeholders_stay_single_tokens_even_when_the_segmenter_glues_them():
 # What the text pipeline makes of PROBES, recorded per misinfo.text.PIPELINE_VERSION.  The tokens
 # here are the cleaned text split at blanks, so the fingerprint covers misinfo's own reading
 # (cleaning, placeholders, headline, n-grams, style signals, metadata), not underthesea's.
-PIPELINE_FINGERPRINTS = {2: "5e21e1462e3a46b2"}
+PIPELINE_FINGERPRINTS = {2: "5e21e1462e3a46b2", 3: "3e68270ef4b294ff"}
 PROBES = [
     "SỐC!!! Sự thật về “thuốc thần” – chia sẻ ngay kẻo muộn 😱😱 #covid @bộytế",
     "Liên hệ 0912.345.678 hoặc <PHONE>, email a.b@x.vn hoặc <EMAIL>, xem https://x.vn/a?b=1 và <URL>",
