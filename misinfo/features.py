@@ -217,7 +217,7 @@ CLICKBAIT_PHRASES = (
     "tá hỏa", "xót xa", "đáng sợ", "thực hư", "cực sốc", "quá", "trời ơi", "hóa ra", "mẹo",
 )
 # Calls to spread an unverified claim: a mark of chain messages and hoaxes.  Not "nóng" alone:
-# half its ReINTEL hits are "nước nóng" (a hot-water cure), a topic, not a call to share.
+# what it told apart in ReINTEL was one topic, the "nước nóng" (hot-water) cure, not a call.
 SHARE_CALLS = (
     "chia sẻ", "share", "lan truyền", "cảnh báo", "khẩn", "khẩn cấp", "gấp", "kẻo", "truyền tay",
     "nhắn", "cho mọi người", "mọi người", "tin nóng", "ngay lập tức", "đừng",

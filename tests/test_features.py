@@ -52,7 +52,7 @@ def test_a_lexicon_phrase_is_whole_words_counted_once():
     # an entry is not found inside a longer word, nor across a word it only begins
     assert lexicon_words(["quốc lộ", "cực kỳ"], "clickbait_phrase") == ["cực kỳ"]
     assert lexicon_words(["không thể", "tin", "không", "thể"], "clickbait_phrase") == ["không thể tin"]
-    # "nóng" alone is not a call to share: in ReINTEL it is mostly hot water ("nước nóng")
+    # "nóng" alone is not a call to share (its ReINTEL signal was the "nước nóng" cure, a topic)
     assert lexicon_words(analyse("Uống nước nóng mỗi sáng").tokens, "share_call") == []
     assert lexicon_words(analyse("Tin nóng: chia sẻ cho mọi người").tokens, "share_call") == [
         "tin nóng", "chia sẻ", "cho mọi người"]
