@@ -206,7 +206,8 @@ def score(text: str, *, title: str | None = None, likes: float | None = None, co
     likes, comments, shares : int or float, optional
         Engagement counts (None or NaN = unknown).  Used when given; never required.
     published : datetime or float, optional
-        Publication time, a ``datetime`` (naive = Vietnam time) or Unix seconds.
+        Publication time, a ``datetime`` (naive = Vietnam time) or Unix seconds; used with at
+        least one count (alone it is ignored: the text is scored as if no metadata were given).
     thresholds : dict, optional
         Per-call overrides of ``misinformation`` / ``sensational`` / ``sensational_opening``.
 

@@ -11,9 +11,11 @@ it as if the model had never seen it, teaching the final estimator to trust the 
 than unseen text deserves.
 
 A stack fitted with metadata keeps two final estimators: one for rows whose metadata is known and
-one for text alone.  A row whose metadata is entirely unknown (all NaN) is scored by the text-only
-one, so a caller who passes no engagement counts gets the text model, never the "counts are
-missing" pattern that happened to mark unreliable posts in the training data.
+one for text alone.  A row with no engagement count known (likes, comments and shares all NaN,
+whether or not its publication time is given) is scored by the text-only one, so a caller who
+passes no counts gets the text model, never the "counts are missing" pattern that happened to
+mark unreliable posts in the training data (in ReINTEL `train`, all 51 posts with a time and no
+counts are unreliable).
 """
 from __future__ import annotations
 
@@ -29,7 +31,18 @@ from sklearn.utils.validation import check_is_fitted
 from .features import MetadataFeatures, StyleFeatures, body_words
 from .text import unmarked_copy
 
-__all__ = ["TextStack", "near_duplicate_groups"]
+__all__ = ["TextStack", "near_duplicate_groups", "counts_known"]
+
+
+def counts_known(meta: np.ndarray) -> np.ndarray:
+    """Rows of a metadata array (``[likes, comments, shares, published]``) with at least one
+    engagement count known: the rows the metadata model scores.  A publication time alone does
+    not count: it would only tell the model that the counts are missing.
+
+    >>> counts_known(np.array([[1.0, np.nan, np.nan, np.nan], [np.nan, np.nan, np.nan, 1.6e9]]))
+    array([ True, False])
+    """
+    return ~np.isnan(meta[:, :3]).all(axis=1)
 
 
 #: Similarities computed at once by :func:`near_duplicate_groups` (~150 MB of sparse products).
@@ -179,7 +192,9 @@ class TextStack(ClassifierMixin, BaseEstimator):
             self.metadata_ = MetadataFeatures().fit(meta)
             Zm = np.hstack([Z, self.metadata_.transform(meta)])
             self.final_meta_ = self._fit_final(Zm, y, groups)
-            self.validation_proba_meta_ = self._out_of_fold(Zm, y, folds, groups)[:n]
+            # rows without counts are scored by the text model, so their validation score is its
+            self.validation_proba_meta_ = np.where(counts_known(meta[:n]), self._out_of_fold(Zm, y, folds, groups)[:n],
+                                                   self.validation_proba_text_)
         return self
 
     def _fit_final(self, Z, y, groups):
@@ -227,7 +242,7 @@ class TextStack(ClassifierMixin, BaseEstimator):
         return np.column_stack([_score(est, X) for _, est in self.base_estimators_])
 
     def predict_proba(self, X, meta=None) -> np.ndarray:
-        """Calibrated class probabilities; rows with known metadata use it."""
+        """Calibrated class probabilities; rows with an engagement count known use the metadata."""
         proba, _ = self.predict_proba_both(X, meta)
         return proba
 
@@ -243,7 +258,7 @@ class TextStack(ClassifierMixin, BaseEstimator):
         proba = text_proba.copy()
         if meta is not None and self.final_meta_ is not None:
             meta = np.asarray(meta, dtype=np.float64).reshape(len(X), 4)
-            known = ~np.isnan(meta).all(axis=1)
+            known = counts_known(meta)
             if known.any():
                 Zm = np.hstack([Z[known], self.metadata_.transform(meta[known])])
                 proba[known] = self.final_meta_.predict_proba(Zm)

@@ -1085,9 +1085,10 @@ guard set must not exceed.
 - ReINTEL covers Facebook posts of 2020 (much COVID-19 news); new topics and new hoax formats will
   be missed until reviewed examples are added (`misinfo train --feedback`).
 - The engagement metadata helps (compare the two ROC-AUC columns) but ReINTEL's missing counts
-  correlate with the label: when a caller passes no metadata at all, the text-only model is used
-  rather than treating the counts as "missing".  The publication date is used only as hour and
-  weekday, never as an absolute date.
+  correlate with the label (in `train`, all 51 posts with a time and no counts are unreliable):
+  when a caller passes no engagement count, with or without a publication time, the text-only
+  model is used rather than treating the counts as "missing".  The publication date is used only
+  as hour and weekday, never as an absolute date, and only together with a count.
 - The metadata also carries ReINTEL's engagement patterns: there, posts with very many likes came
   mostly from large pages and were rarely unreliable, so the counts of a viral post lower its
   misinformation score.  A viral hoax can fall below the threshold with its counts and reach it

@@ -182,6 +182,22 @@ def test_metadata_is_optional_and_used_when_given(model, sample_rows):
     assert model.score_many(texts, likes=[None] * len(texts)) == without
 
 
+def test_a_publication_time_without_counts_is_not_read_as_missing_counts(model, sample_rows):
+    """A newsroom export has a time and no engagement counts.  In ReINTEL every post with a time
+    and no counts was unreliable, so the metadata model read such a row as "counts missing" and
+    flagged the sample's official bulletins (a rate decision, 0.005 -> 0.47).  Such a row is scored
+    by the text model; one count brings the metadata model back."""
+    import datetime as dt
+
+    rows = [r for r in sample_rows if r["id"] in SAMPLE_BULLETINS]
+    texts = [f"{r['title']}\n{r['text']}".strip() for r in rows]
+    times = [dt.datetime.fromisoformat(r["published"]) for r in rows]
+    without = model.score_many(texts)
+    assert model.score_many(texts, published=times) == without
+    with_a_count = model.score_many(texts, comments=[12] * len(texts), published=times)
+    assert any(a.misinformation != b.misinformation for a, b in zip(without, with_a_count))
+
+
 def test_eight_threads_get_the_same_results_as_one(model, sample_rows):
     texts = [r["text"] for r in sample_rows]
     expected = model.score_many(texts)

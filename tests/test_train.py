@@ -219,6 +219,21 @@ def test_a_calibrator_with_fewer_stories_than_folds_splits_fewer_folds():
     assert proba.shape == (18, 2) and np.isfinite(proba).all()
 
 
+def test_rows_without_counts_are_validated_as_they_are_scored_by_the_text_model():
+    """Thresholds are chosen on the scores rows will get: a row with a time and no counts is
+    scored by the text model, so its validation score is the text model's too."""
+    six = ["Giá xăng giảm mạnh từ chiều nay", "Bộ Y tế công bố thêm ca bệnh mới", "Uống nước chanh diệt virus, chia sẻ ngay",
+           "Hà Nội khởi công cầu mới bắc qua sông Hồng", "Nghe nói tối nay cắt điện toàn thành phố", "Lá đu đủ chữa khỏi ung thư"]
+    docs = [analyse(f"{t} ({k})") for k in range(4) for t in six]
+    meta = np.tile([[10.0, 2.0, 1.0, 1.7e9]], (24, 1)) * np.arange(1, 25)[:, None]
+    meta[::3, :3] = np.nan  # a time, no counts
+    head = make_head("misinformation").fit(docs, np.tile([0, 1], 12), meta=meta)
+    with_meta, text = head.validation_proba(meta_known=True), head.validation_proba()
+    assert np.array_equal(with_meta[::3], text[::3])
+    assert not np.array_equal(np.delete(with_meta, np.s_[::3]), np.delete(text, np.s_[::3]))
+    assert np.array_equal(head.predict_proba(docs[::3], meta[::3]), head.predict_proba(docs[::3]))
+
+
 def test_the_shipped_build_keeps_identical_texts_once_as_misinfo_train_does():
     from misinfo.train import Dataset
 
