@@ -98,6 +98,11 @@ SAMPLE_BULLETINS = ("p001", "p004", "p005", "p008", "p009", "p012", "p013", "p01
                     "p024", "p025", "p028", "p029", "p032", "p033", "p035", "p037", "p039")
 
 
+def _sample_text(row) -> str:
+    """A sample row as one text: its title (if any) as the first line."""
+    return f"{row['title']}\n{row['text']}".strip()
+
+
 def test_posts_typed_without_diacritics_are_read_too(model, sample_rows):
     from sklearn.metrics import roc_auc_score
 
@@ -105,7 +110,7 @@ def test_posts_typed_without_diacritics_are_read_too(model, sample_rows):
     # hoaxes ranked 0.84 against its bulletins once the marks were gone (the lemon-water hoax fell
     # from 0.44 to 0.06 while a blood-drive notice rose from 0.01 to 0.35); 1.0 with the marks
     rows = {r["id"]: r for r in sample_rows}
-    texts = [f"{rows[i]['title']}\n{rows[i]['text']}".strip() for i in SAMPLE_HOAXES + SAMPLE_BULLETINS]
+    texts = [_sample_text(rows[i]) for i in SAMPLE_HOAXES + SAMPLE_BULLETINS]
     y = [1] * len(SAMPLE_HOAXES) + [0] * len(SAMPLE_BULLETINS)
     bare = [s.misinformation for s in model.score_many([without_marks(t) for t in texts])]
     assert roc_auc_score(y, bare) >= 0.95
@@ -190,7 +195,7 @@ def test_a_publication_time_without_counts_is_not_read_as_missing_counts(model, 
     import datetime as dt
 
     rows = [r for r in sample_rows if r["id"] in SAMPLE_BULLETINS]
-    texts = [f"{r['title']}\n{r['text']}".strip() for r in rows]
+    texts = [_sample_text(r) for r in rows]
     times = [dt.datetime.fromisoformat(r["published"]) for r in rows]
     without = model.score_many(texts)
     assert model.score_many(texts, published=times) == without

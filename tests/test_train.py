@@ -209,11 +209,14 @@ def test_too_few_distinct_texts_is_a_clear_error():
         make_head("sensational").fit(docs, np.r_[np.zeros(6), np.ones(6)])
 
 
+#: Six unrelated stories, for heads fitted on a training set as small as the stack allows.
+SIX_STORIES = ["Giá xăng giảm mạnh từ chiều nay", "Bộ Y tế công bố thêm ca bệnh mới", "Uống nước chanh diệt virus, chia sẻ ngay",
+               "Hà Nội khởi công cầu mới bắc qua sông Hồng", "Nghe nói tối nay cắt điện toàn thành phố", "Lá đu đủ chữa khỏi ung thư"]
+
+
 def test_a_calibrator_with_fewer_stories_than_folds_splits_fewer_folds():
     # enough for the stack's five folds, fewer than five stories inside each
-    six = ["Giá xăng giảm mạnh từ chiều nay", "Bộ Y tế công bố thêm ca bệnh mới", "Uống nước chanh diệt virus, chia sẻ ngay",
-           "Hà Nội khởi công cầu mới bắc qua sông Hồng", "Nghe nói tối nay cắt điện toàn thành phố", "Lá đu đủ chữa khỏi ung thư"]
-    docs = [analyse(t) for t in six] * 3
+    docs = [analyse(t) for t in SIX_STORIES] * 3
     meta = np.tile([[10.0, 2.0, 1.0, 1.7e9]], (18, 1)) * np.arange(1, 19)[:, None]
     proba = make_head("misinformation").fit(docs, np.tile([0, 1], 9), meta=meta).predict_proba(docs, meta)
     assert proba.shape == (18, 2) and np.isfinite(proba).all()
@@ -222,9 +225,7 @@ def test_a_calibrator_with_fewer_stories_than_folds_splits_fewer_folds():
 def test_rows_without_counts_are_validated_as_they_are_scored_by_the_text_model():
     """Thresholds are chosen on the scores rows will get: a row with a time and no counts is
     scored by the text model, so its validation score is the text model's too."""
-    six = ["Giá xăng giảm mạnh từ chiều nay", "Bộ Y tế công bố thêm ca bệnh mới", "Uống nước chanh diệt virus, chia sẻ ngay",
-           "Hà Nội khởi công cầu mới bắc qua sông Hồng", "Nghe nói tối nay cắt điện toàn thành phố", "Lá đu đủ chữa khỏi ung thư"]
-    docs = [analyse(f"{t} ({k})") for k in range(4) for t in six]
+    docs = [analyse(f"{t} ({k})") for k in range(4) for t in SIX_STORIES]
     meta = np.tile([[10.0, 2.0, 1.0, 1.7e9]], (24, 1)) * np.arange(1, 25)[:, None]
     meta[::3, :3] = np.nan  # a time, no counts
     head = make_head("misinformation").fit(docs, np.tile([0, 1], 12), meta=meta)
