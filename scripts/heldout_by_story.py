@@ -18,7 +18,10 @@ threshold), and a summary of the ECE over all parts of all seeds.
     python scripts/heldout_by_story.py sensational --tier accurate --unmarked-copies off --without-marks
 
 ``--without-marks`` also scores every held-out part with its diacritics removed; ``--unmarked-copies``
-overrides whether the head learns such copies of its training rows (session 8).
+overrides whether the head learns such copies of its training rows (session 8).  ``--partial-counts``
+(misinformation) also scores every held-out post whose three counts are known as a caller who
+knows only some of them would (likes only, likes and comments, ...; the time kept): pooled over the
+five parts, with the text-only score of the same posts for reference (session 11).
 """
 from __future__ import annotations
 
@@ -37,6 +40,10 @@ from sklearn.model_selection import StratifiedGroupKFold  # noqa: E402
 from misinfo.evaluate import ece_if_calibrated, expected_calibration_error  # noqa: E402
 from misinfo.text import analyse, without_marks  # noqa: E402
 from misinfo.train import TASKS, TIERS, fit_head, read_reintel, read_viclickbait  # noqa: E402
+
+#: The engagement counts a caller may know (``--partial-counts``): every nonempty proper subset.
+PARTIAL_COUNTS = {"likes": (0,), "comments": (1,), "shares": (2,), "likes+comments": (0, 1),
+                  "likes+shares": (0, 2), "comments+shares": (1, 2)}
 
 
 def story_groups(texts, similarity: float = 0.8) -> np.ndarray:
@@ -66,7 +73,11 @@ def main(argv=None) -> None:
     parser.add_argument("--text-only", action="store_true",
                         help="score the held-out posts without their metadata (the head is still fitted with it)")
     parser.add_argument("--unmarked-copies", choices=("on", "off"), help="override the head's setting")
+    parser.add_argument("--partial-counts", action="store_true",
+                        help="also score the posts with all three counts known as if only some were (misinformation)")
     args = parser.parse_args(argv)
+    if args.partial_counts and args.task != "misinformation":
+        parser.error("--partial-counts needs the misinformation task")
 
     if args.task == "misinformation":
         data = read_reintel(args.datasets)
@@ -86,6 +97,8 @@ def main(argv=None) -> None:
         outer = StratifiedGroupKFold(5, shuffle=True, random_state=seed)
         proba, flagged = np.zeros(len(y)), np.zeros(len(y), dtype=bool)
         bare_proba, bare_flagged = np.zeros(len(y)), np.zeros(len(y), dtype=bool)
+        complete = np.zeros(len(y), dtype=bool) if meta is None else ~np.isnan(meta[:, :3]).any(axis=1)
+        partial = {name: (np.zeros(len(y)), np.zeros(len(y), dtype=bool)) for name in ("text only", *PARTIAL_COUNTS)}
         for k, (fit, held) in enumerate(outer.split(np.zeros(len(y)), y, groups)):
             stack, threshold, _ = fit_head(args.task, [docs[i] for i in fit], y[fit],
                                            None if meta is None else meta[fit], tier=args.tier, **override)
@@ -98,7 +111,20 @@ def main(argv=None) -> None:
             if bare is not None:
                 bare_proba[held] = stack.predict_proba([bare[i] for i in held], held_meta)[:, 1]
                 bare_flagged[held] = bare_proba[held] >= threshold
+            if args.partial_counts:
+                held_complete = held[complete[held]]
+                held_docs = [docs[i] for i in held_complete]
+                for name, (p, f) in partial.items():
+                    m = meta[held_complete].copy()
+                    m[:, [c for c in range(3) if c not in PARTIAL_COUNTS.get(name, ())]] = np.nan
+                    p[held_complete] = stack.predict_proba(held_docs, None if name == "text only" else m)[:, 1]
+                    f[held_complete] = p[held_complete] >= threshold
         print(summary(f"seed {seed} pooled", y, proba, flagged)[0], flush=True)
+        if args.partial_counts:
+            print(summary("all counts", y[complete], proba[complete], flagged[complete])[0])
+            for name, (p, f) in partial.items():
+                print(summary(name, y[complete], p[complete], f[complete])[0]
+                      + f"  mean score {p[complete].mean():.3f} (positive share {y[complete].mean():.3f})", flush=True)
         if bare is not None:
             print(summary("without marks", y, bare_proba, bare_flagged)[0], flush=True)
     ece = np.array([m["ece"] for m in parts])
