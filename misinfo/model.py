@@ -204,7 +204,7 @@ def score(text: str, *, title: str | None = None, likes: float | None = None, co
     title : str, optional
         The headline, if the item has one apart from ``text``.
     likes, comments, shares : int or float, optional
-        Engagement counts (None or NaN = unknown).  Used when given; never required.
+        Engagement counts (None or NaN = unknown).  Used when given, any of them; never required.
     published : datetime or float, optional
         Publication time, a ``datetime`` (naive = Vietnam time) or Unix seconds; used with at
         least one count (alone it is ignored: the text is scored as if no metadata were given).

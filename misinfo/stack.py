@@ -15,7 +15,11 @@ one for text alone.  A row with no engagement count known (likes, comments and s
 whether or not its publication time is given) is scored by the text-only one, so a caller who
 passes no counts gets the text model, never the "counts are missing" pattern that happened to
 mark unreliable posts in the training data (in ReINTEL `train`, all 51 posts with a time and no
-counts are unreliable).
+counts are unreliable).  A row with only some counts known is read from those it has: with
+``count_subsets`` the metadata model also learns each training row whose three counts are known
+as a caller who knew only some of them would pass it.  Without that, a count left unknown read as
+the crawl pattern behind ReINTEL's empty cells (ReINTEL has no post with likes alone, and comments
+were missing almost only on those 51 posts, so likes alone read as "unreliable").
 """
 from __future__ import annotations
 
@@ -31,7 +35,11 @@ from sklearn.utils.validation import check_is_fitted
 from .features import MetadataFeatures, StyleFeatures, body_words
 from .text import unmarked_copy
 
-__all__ = ["TextStack", "near_duplicate_groups", "counts_known"]
+__all__ = ["TextStack", "near_duplicate_groups", "counts_known", "COUNT_SUBSETS"]
+
+#: The engagement counts a caller may know short of all three: the columns each copy of a
+#: complete training row keeps (``TextStack(count_subsets=True)``).
+COUNT_SUBSETS = ((0,), (1,), (2,), (0, 1), (0, 2), (1, 2))
 
 
 def counts_known(meta: np.ndarray) -> np.ndarray:
@@ -135,7 +143,7 @@ class TextStack(ClassifierMixin, BaseEstimator):
     """
 
     def __init__(self, base_estimators, final_estimator, style=None, use_metadata=False, cv=5,
-                 random_state=0, near_duplicate=0.7, unmarked_copies=False):
+                 random_state=0, near_duplicate=0.7, unmarked_copies=False, count_subsets=False):
         self.base_estimators = base_estimators
         self.final_estimator = final_estimator
         self.style = style
@@ -144,6 +152,7 @@ class TextStack(ClassifierMixin, BaseEstimator):
         self.random_state = random_state
         self.near_duplicate = near_duplicate
         self.unmarked_copies = unmarked_copies
+        self.count_subsets = count_subsets
 
     # -- fitting ---------------------------------------------------------------------------
     def fit(self, X, y, meta=None):
@@ -166,6 +175,8 @@ class TextStack(ClassifierMixin, BaseEstimator):
             X = X + [unmarked_copy(doc) for doc in X]
             y = np.tile(y, 2)
             meta = None if meta is None else np.tile(meta, (2, 1))
+        if groups is None and self.count_subsets and meta is not None:  # count copies in their row's folds
+            groups = np.arange(len(X))
         folds = (StratifiedKFold if groups is None else StratifiedGroupKFold)(
             self.cv, shuffle=True, random_state=self.random_state)
         oof = []
@@ -190,14 +201,32 @@ class TextStack(ClassifierMixin, BaseEstimator):
         self.validation_proba_meta_ = None
         if meta is not None:
             self.metadata_ = MetadataFeatures().fit(meta)
-            Zm = np.hstack([Z, self.metadata_.transform(meta)])
-            self.final_meta_ = self._fit_final(Zm, y, groups)
+            rows, meta_rows, weight = self._metadata_rows(meta)
+            Zm = np.hstack([Z[rows], self.metadata_.transform(meta_rows)])
+            self.final_meta_ = self._fit_final(Zm, y[rows], None if groups is None else groups[rows], weight)
+            oof = self._out_of_fold(Zm, y, folds, groups, rows, weight)
             # rows without counts are scored by the text model, so their validation score is its
-            self.validation_proba_meta_ = np.where(counts_known(meta[:n]), self._out_of_fold(Zm, y, folds, groups)[:n],
-                                                   self.validation_proba_text_)
+            self.validation_proba_meta_ = np.where(counts_known(meta[:n]), oof[:n], self.validation_proba_text_)
         return self
 
-    def _fit_final(self, Z, y, groups):
+    def _metadata_rows(self, meta: np.ndarray):
+        """The rows the metadata model learns from: ``(row indices, their metadata, weights)``.
+
+        Every row as it is, then (``count_subsets``) a copy of each row with all three counts
+        known per subset of them that a caller may know (the others set unknown), weighted so
+        that the copies of one row weigh as much as the row."""
+        rows, metas, weights = [np.arange(len(meta))], [meta], [np.ones(len(meta))]
+        if self.count_subsets:
+            complete = np.flatnonzero(~np.isnan(meta[:, :3]).any(axis=1))
+            for keep in COUNT_SUBSETS:
+                copy = meta[complete].copy()
+                copy[:, [c for c in range(3) if c not in keep]] = np.nan
+                rows.append(complete)
+                metas.append(copy)
+                weights.append(np.full(len(complete), 1 / len(COUNT_SUBSETS)))
+        return np.concatenate(rows), np.vstack(metas), np.concatenate(weights)
+
+    def _fit_final(self, Z, y, groups, sample_weight=None):
         """A fitted clone of the final estimator.
 
         One that splits folds of its own (``CalibratedClassifierCV`` fitting its sigmoid on its
@@ -207,19 +236,26 @@ class TextStack(ClassifierMixin, BaseEstimator):
         """
         final = clone(self.final_estimator)
         cv = final.get_params(deep=False).get("cv")
+        fit_params = {} if sample_weight is None else {"sample_weight": sample_weight}
         if groups is None or not isinstance(cv, int):
-            return final.fit(Z, y)
+            return final.fit(Z, y, **fit_params)
         # a stacking fold of a small training set may hold fewer stories than folds: fewer folds
         inner = StratifiedGroupKFold(min(cv, len(np.unique(groups))), shuffle=True, random_state=self.random_state)
-        final.set_params(cv=list(inner.split(Z, y, groups))).fit(Z, y)
+        final.set_params(cv=list(inner.split(Z, y, groups))).fit(Z, y, **fit_params)
         return final.set_params(cv=cv)  # the fitted model keeps no fold indices
 
-    def _out_of_fold(self, Z, y, folds, groups) -> np.ndarray:
-        """Out-of-fold probabilities of the final estimator on the stacked features ``Z``."""
-        proba = np.empty(len(y))
-        for train, test in folds.split(Z, y, groups):
-            fitted = self._fit_final(Z[train], y[train], None if groups is None else groups[train])
-            proba[test] = fitted.predict_proba(Z[test])[:, 1]
+    def _out_of_fold(self, Z, y, folds, groups, rows=None, sample_weight=None) -> np.ndarray:
+        """Out-of-fold probabilities of the final estimator on the stacked features ``Z``.
+
+        The folds split the training rows ``y``; ``Z`` holds a row per entry of ``rows`` (the
+        training row each is, or is a copy of), and each is in its row's fold."""
+        rows = np.arange(len(y)) if rows is None else rows
+        proba = np.empty(len(rows))
+        for train, test in folds.split(np.zeros(len(y)), y, groups):
+            fit, held = np.isin(rows, train), np.isin(rows, test)
+            fitted = self._fit_final(Z[fit], y[rows[fit]], None if groups is None else groups[rows[fit]],
+                                     None if sample_weight is None else sample_weight[fit])
+            proba[held] = fitted.predict_proba(Z[held])[:, 1]
         return proba
 
     def validation_proba(self, meta_known: bool = False) -> np.ndarray:

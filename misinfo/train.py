@@ -98,8 +98,12 @@ def make_head(task: str, tier: str = "fast", seed: int = SEED) -> TextStack:
         # copy in one fold of the calibrator too): held out by story, seeds 100-102, ROC-AUC on
         # such posts 0.889 -> 0.932, on posts with marks +0.002 (3 of 3), ECE within what a
         # calibrated model shows (docs/quality_experiments.md, session 9).
+        # The metadata model also learns each post with all three counts known as a caller who
+        # knows only some of them would pass it: held out by story, likes alone went from ECE 0.36
+        # (62% of reliable posts flagged) to 0.02, all three counts level (docs/quality_experiments.md,
+        # session 11).
         return TextStack(bases, final, style="body", use_metadata=True, cv=CV_FOLDS, random_state=seed,
-                         unmarked_copies=tier == "fast")
+                         unmarked_copies=tier == "fast", count_subsets=True)
     ngrams = Pipeline([
         ("features", FeatureUnion([
             ("words", CompactTfidfVectorizer(analyzer=headline_words, min_df=1, sublinear_tf=True,
@@ -1087,7 +1091,9 @@ guard set must not exceed.
 - The engagement metadata helps (compare the two ROC-AUC columns) but ReINTEL's missing counts
   correlate with the label (in `train`, all 51 posts with a time and no counts are unreliable):
   when a caller passes no engagement count, with or without a publication time, the text-only
-  model is used rather than treating the counts as "missing".  The publication date is used only
+  model is used rather than treating the counts as "missing".  A caller who knows only some counts
+  (likes alone, say: no ReINTEL post has that) is read from those: the metadata model also learned
+  every post with all three counts as if only some were known.  The publication date is used only
   as hour and weekday, never as an absolute date, and only together with a count.
 - The metadata also carries ReINTEL's engagement patterns: there, posts with very many likes came
   mostly from large pages and were rarely unreliable, so the counts of a viral post lower its

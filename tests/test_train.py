@@ -235,6 +235,29 @@ def test_rows_without_counts_are_validated_as_they_are_scored_by_the_text_model(
     assert np.array_equal(head.predict_proba(docs[::3], meta[::3]), head.predict_proba(docs[::3]))
 
 
+def test_a_row_with_some_counts_is_read_from_the_counts_it_has():
+    """Labels follow the comment count, and the only rows in training with comments unknown are a
+    crawl's: a time, no counts, all positive.  A caller who knows likes alone (which follow the
+    comments here) must be read from the likes, not as that crawl: the metadata model also learns
+    each complete row with only some of its counts."""
+    from sklearn.metrics import roc_auc_score
+
+    rng = np.random.default_rng(0)
+    n = 180
+    likes = rng.lognormal(5, 1.5, n)
+    comments = likes * 0.1 * rng.lognormal(0, 0.3, n)
+    y = (comments > np.median(comments)).astype(int)
+    meta = np.column_stack([likes, comments, likes * 0.05 * rng.lognormal(0, 1, n), np.full(n, 1.7e9)])
+    crawl = np.tile([[np.nan, np.nan, np.nan, 1.7e9]], (30, 1))
+    docs = [analyse(f"{SIX_STORIES[k % 6]} ({k})") for k in range(n + 30)]
+    head = make_head("misinformation").fit(docs, np.r_[y, np.ones(30, dtype=int)], meta=np.vstack([meta, crawl]))
+    likes_only = meta.copy()
+    likes_only[:, 1:3] = np.nan
+    proba = head.predict_proba(docs[:n], likes_only)[:, 1]
+    assert roc_auc_score(y, proba) > 0.95  # before: 0.5, every row read as the crawl
+    assert abs(proba.mean() - y.mean()) < 0.1  # before: 0.997
+
+
 def test_the_shipped_build_keeps_identical_texts_once_as_misinfo_train_does():
     from misinfo.train import Dataset
 
