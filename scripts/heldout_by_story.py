@@ -38,12 +38,13 @@ from sklearn.metrics import f1_score, roc_auc_score  # noqa: E402
 from sklearn.model_selection import StratifiedGroupKFold  # noqa: E402
 
 from misinfo.evaluate import ece_if_calibrated, expected_calibration_error  # noqa: E402
+from misinfo.metadata import METADATA_COLUMNS  # noqa: E402
+from misinfo.stack import COUNT_SUBSETS  # noqa: E402
 from misinfo.text import analyse, without_marks  # noqa: E402
 from misinfo.train import TASKS, TIERS, fit_head, read_reintel, read_viclickbait  # noqa: E402
 
-#: The engagement counts a caller may know (``--partial-counts``): every nonempty proper subset.
-PARTIAL_COUNTS = {"likes": (0,), "comments": (1,), "shares": (2,), "likes+comments": (0, 1),
-                  "likes+shares": (0, 2), "comments+shares": (1, 2)}
+#: The engagement counts a caller may know short of all three (``--partial-counts``), by name.
+PARTIAL_COUNTS = {"+".join(METADATA_COLUMNS[c] for c in keep): keep for keep in COUNT_SUBSETS}
 
 
 def story_groups(texts, similarity: float = 0.8) -> np.ndarray:
