@@ -35,7 +35,7 @@ from sklearn.utils.validation import check_is_fitted
 from .features import MetadataFeatures, StyleFeatures, body_words
 from .text import unmarked_copy
 
-__all__ = ["TextStack", "near_duplicate_groups", "counts_known", "COUNT_SUBSETS"]
+__all__ = ["TextStack", "near_duplicate_groups", "counts_known", "counts_complete", "keep_counts", "COUNT_SUBSETS"]
 
 #: The engagement counts a caller may know short of all three: the columns each copy of a
 #: complete training row keeps (``TextStack(count_subsets=True)``).
@@ -51,6 +51,23 @@ def counts_known(meta: np.ndarray) -> np.ndarray:
     array([ True, False])
     """
     return ~np.isnan(meta[:, :3]).all(axis=1)
+
+
+def counts_complete(meta: np.ndarray) -> np.ndarray:
+    """Rows of a metadata array with all three engagement counts known."""
+    return ~np.isnan(meta[:, :3]).any(axis=1)
+
+
+def keep_counts(meta: np.ndarray, keep) -> np.ndarray:
+    """A copy of a metadata array in which only the counts whose columns are in ``keep`` stay
+    known (the publication time is kept): what a caller who knew only those would pass.
+
+    >>> keep_counts(np.array([[5.0, 2.0, 1.0, 1.6e9]]), (0,)).tolist()
+    [[5.0, nan, nan, 1600000000.0]]
+    """
+    out = meta.copy()
+    out[:, [c for c in range(3) if c not in keep]] = np.nan
+    return out
 
 
 #: Similarities computed at once by :func:`near_duplicate_groups` (~150 MB of sparse products).
@@ -217,12 +234,10 @@ class TextStack(ClassifierMixin, BaseEstimator):
         that the copies of one row weigh as much as the row."""
         rows, metas, weights = [np.arange(len(meta))], [meta], [np.ones(len(meta))]
         if self.count_subsets:
-            complete = np.flatnonzero(~np.isnan(meta[:, :3]).any(axis=1))
+            complete = np.flatnonzero(counts_complete(meta))
             for keep in COUNT_SUBSETS:
-                copy = meta[complete].copy()
-                copy[:, [c for c in range(3) if c not in keep]] = np.nan
                 rows.append(complete)
-                metas.append(copy)
+                metas.append(keep_counts(meta[complete], keep))
                 weights.append(np.full(len(complete), 1 / len(COUNT_SUBSETS)))
         return np.concatenate(rows), np.vstack(metas), np.concatenate(weights)
 
@@ -245,17 +260,18 @@ class TextStack(ClassifierMixin, BaseEstimator):
         return final.set_params(cv=cv)  # the fitted model keeps no fold indices
 
     def _out_of_fold(self, Z, y, folds, groups, rows=None, sample_weight=None) -> np.ndarray:
-        """Out-of-fold probabilities of the final estimator on the stacked features ``Z``.
+        """Out-of-fold probabilities of the training rows ``y`` from the final estimator.
 
-        The folds split the training rows ``y``; ``Z`` holds a row per entry of ``rows`` (the
-        training row each is, or is a copy of), and each is in its row's fold."""
+        ``Z`` holds a row per entry of ``rows``: the training rows themselves first, in order,
+        then any copies of them (``rows`` names the row each copies), which are fitted in their
+        row's folds and not scored."""
         rows = np.arange(len(y)) if rows is None else rows
-        proba = np.empty(len(rows))
+        proba = np.empty(len(y))
         for train, test in folds.split(np.zeros(len(y)), y, groups):
-            fit, held = np.isin(rows, train), np.isin(rows, test)
+            fit = np.isin(rows, train)
             fitted = self._fit_final(Z[fit], y[rows[fit]], None if groups is None else groups[rows[fit]],
                                      None if sample_weight is None else sample_weight[fit])
-            proba[held] = fitted.predict_proba(Z[held])[:, 1]
+            proba[test] = fitted.predict_proba(Z[test])[:, 1]
         return proba
 
     def validation_proba(self, meta_known: bool = False) -> np.ndarray:

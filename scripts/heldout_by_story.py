@@ -39,7 +39,7 @@ from sklearn.model_selection import StratifiedGroupKFold  # noqa: E402
 
 from misinfo.evaluate import ece_if_calibrated, expected_calibration_error  # noqa: E402
 from misinfo.metadata import METADATA_COLUMNS  # noqa: E402
-from misinfo.stack import COUNT_SUBSETS  # noqa: E402
+from misinfo.stack import COUNT_SUBSETS, counts_complete, keep_counts  # noqa: E402
 from misinfo.text import analyse, without_marks  # noqa: E402
 from misinfo.train import TASKS, TIERS, fit_head, read_reintel, read_viclickbait  # noqa: E402
 
@@ -98,7 +98,7 @@ def main(argv=None) -> None:
         outer = StratifiedGroupKFold(5, shuffle=True, random_state=seed)
         proba, flagged = np.zeros(len(y)), np.zeros(len(y), dtype=bool)
         bare_proba, bare_flagged = np.zeros(len(y)), np.zeros(len(y), dtype=bool)
-        complete = np.zeros(len(y), dtype=bool) if meta is None else ~np.isnan(meta[:, :3]).any(axis=1)
+        complete = np.zeros(len(y), dtype=bool) if meta is None else counts_complete(meta)
         partial = {name: (np.zeros(len(y)), np.zeros(len(y), dtype=bool)) for name in ("text only", *PARTIAL_COUNTS)}
         for k, (fit, held) in enumerate(outer.split(np.zeros(len(y)), y, groups)):
             stack, threshold, _ = fit_head(args.task, [docs[i] for i in fit], y[fit],
@@ -116,9 +116,8 @@ def main(argv=None) -> None:
                 held_complete = held[complete[held]]
                 held_docs = [docs[i] for i in held_complete]
                 for name, (p, f) in partial.items():
-                    m = meta[held_complete].copy()
-                    m[:, [c for c in range(3) if c not in PARTIAL_COUNTS.get(name, ())]] = np.nan
-                    p[held_complete] = stack.predict_proba(held_docs, None if name == "text only" else m)[:, 1]
+                    known = None if name == "text only" else keep_counts(meta[held_complete], PARTIAL_COUNTS[name])
+                    p[held_complete] = stack.predict_proba(held_docs, known)[:, 1]
                     f[held_complete] = p[held_complete] >= threshold
         print(summary(f"seed {seed} pooled", y, proba, flagged)[0], flush=True)
         if args.partial_counts:
