@@ -295,19 +295,56 @@ def read_viclickbait(datasets_dir) -> Dataset:
     with open(root / "split.csv", encoding="utf-8", newline="") as f:
         split = {row["id"]: row["split"] for row in csv.DictReader(f)}
     ids, docs, y, parts, titles = [], [], [], [], []
-    with open(root / "clickbait_dataset_vietnamese.csv", encoding="utf-8", newline="") as f:
-        for row in csv.DictReader(f):
-            title = row["title"]
-            if row["source"] == "Báo Mới":
-                title = _SECTION_SUFFIX.sub("", _PUBLISHER_SUFFIX.sub("", title))
-            ids.append(row["id"])
-            titles.append(title)
-            docs.append(analyse(title))
-            y.append({"clickbait": 1, "non-clickbait": 0}[row["label"]])
-            parts.append(split[row["id"]])
+    for row in _viclickbait_rows(root):
+        title = _viclickbait_title(row)
+        ids.append(row["id"])
+        titles.append(title)
+        docs.append(analyse(title))
+        y.append(_CLICKBAIT_LABELS[row["label"]])
+        parts.append(split[row["id"]])
     return Dataset("ViClickbait-2025", ids, docs, np.asarray(y), np.asarray(parts), None,
                    "Nguyen Phuoc Dai, Nguyen Minh Y, Bay Vo, Tran Khai Thien. ViClickbait-2025, "
                    "Data in Brief 2025, doi:10.1016/j.dib.2025.112164 (CC BY 4.0)", titles)
+
+
+_CLICKBAIT_LABELS = {"clickbait": 1, "non-clickbait": 0}
+
+
+def _viclickbait_rows(root):
+    import csv
+
+    with open(root / "clickbait_dataset_vietnamese.csv", encoding="utf-8", newline="") as f:
+        yield from csv.DictReader(f)
+
+
+def _viclickbait_title(row: dict) -> str:
+    title = row["title"]
+    if row["source"] == "Báo Mới":
+        title = _SECTION_SUFFIX.sub("", _PUBLISHER_SUFFIX.sub("", title))
+    return title
+
+
+@dataclass
+class NewsArticles:
+    """Articles of news outlets, none of which the misinformation head learned from."""
+
+    docs: list[Doc]
+    categories: list[str]
+    source: str
+
+
+def read_news_articles(datasets_dir) -> NewsArticles:
+    """ViClickbait-2025's articles whose titles are not clickbait, each read as its title and its
+    lead paragraph, with the dataset's topic category: news of every kind from eight Vietnamese
+    outlets, wars, crime and disasters among it.  The misinformation head never trains on them,
+    so every split can be measured.
+    """
+    docs, categories = [], []
+    for row in _viclickbait_rows(Path(datasets_dir) / "viclickbait-2025"):
+        if _CLICKBAIT_LABELS[row["label"]] == 0 and row["lead_paragraph"].strip():
+            docs.append(analyse(row["lead_paragraph"], _viclickbait_title(row)))
+            categories.append(row["category"])
+    return NewsArticles(docs, categories, "ViClickbait-2025 non-clickbait articles, title + lead paragraph")
 
 
 #: At the default thresholds the two heads together may flag at most this share of reliable
@@ -339,7 +376,9 @@ def build_default_models(datasets_dir, out_dir, tiers=TIERS, seed: int = SEED, l
     from .model import Model
 
     reintel, clickbait = read_reintel(datasets_dir), read_viclickbait(datasets_dir)
-    log(f"read {len(reintel.docs)} ReINTEL posts and {len(clickbait.docs)} ViClickbait titles")
+    news = read_news_articles(datasets_dir)
+    log(f"read {len(reintel.docs)} ReINTEL posts, {len(clickbait.docs)} ViClickbait titles and "
+        f"{len(news.docs)} of its non-clickbait articles")
     X, y, meta, _ = reintel.part("train", unique=True)
     Xt, yt, mt, _ = reintel.part("test")
     C, cy, _, _ = clickbait.part("train", "val", unique=True)
@@ -357,7 +396,7 @@ def build_default_models(datasets_dir, out_dir, tiers=TIERS, seed: int = SEED, l
         thresholds = {"misinformation": mis_t, "sensational": sen_t, "sensational_opening": opening_t}
         log(f"{tier}: sensational thresholds {sen_t} (titles) / {opening_t} (post openings)")
         model = Model({"misinformation": mis, "sensational": sen}, thresholds, f"{tier}-{__version__}", {})
-        test = _test_metrics(model, Xt, yt, mt, Ct, cyt)
+        test = _test_metrics(model, Xt, yt, mt, Ct, cyt, news)
         metadata = {
             "model_version": f"{tier}-{__version__}",
             "tier": tier,
@@ -385,8 +424,9 @@ def build_default_models(datasets_dir, out_dir, tiers=TIERS, seed: int = SEED, l
     return results
 
 
-def _test_metrics(model, Xt, yt, mt, Ct, cyt) -> dict:
-    """Test-split figures of a built model (never used to choose anything)."""
+def _test_metrics(model, Xt, yt, mt, Ct, cyt, news: NewsArticles | None = None) -> dict:
+    """Test-split figures of a built model (never used to choose anything), and how often its
+    misinformation head flags the ``news`` articles, by topic."""
     import csv
 
     thresholds = model.thresholds
@@ -406,6 +446,20 @@ def _test_metrics(model, Xt, yt, mt, Ct, cyt) -> dict:
             guard = [row["text"] for row in csv.DictReader(f)]
         out["guard_set_flagged"] = float(np.mean([s.flagged for s in model.score_many(guard)]))
         out["guard_set_size"] = len(guard)
+    if news is not None:
+        # Articles come without engagement counts: compare them with reliable posts read the same way.
+        flagged = model.heads["misinformation"].predict_proba(news.docs)[:, 1] >= thresholds["misinformation"]
+        categories = np.asarray(news.categories)
+        out["news_articles"] = {
+            "source": news.source,
+            "n": len(news.docs),
+            "misinformation_flagged": float(flagged.mean()),
+            "reliable_posts_misinformation_flagged_text_only": float(
+                (mis_text[yt == 0] >= thresholds["misinformation"]).mean()),
+            "by_category": {c: {"n": int((categories == c).sum()),
+                                "misinformation_flagged": float(flagged[categories == c].mean())}
+                            for c in sorted(set(news.categories))},
+        }
     return out
 
 
@@ -954,6 +1008,55 @@ def _floor(m: dict) -> str:
     return f"{floor[0]:.3f} (95th percentile {floor[1]:.3f})" if floor else "not measured"
 
 
+#: English names of ViClickbait-2025's topic categories, for the model card.
+CATEGORY_NAMES = {
+    "Thể thao": "sport", "Quốc tế": "international", "Giải trí & Showbiz": "entertainment",
+    "Sức khỏe & Đời sống": "health and living", "Công nghệ & Khoa học": "technology and science",
+    "Kinh doanh & Kinh tế": "business and economy", "Tin tức tổng hợp": "general news",
+    "Chính trị & An ninh": "politics and security", "Giáo dục & Học đường": "education",
+    "Xe & Vận tải": "vehicles and transport", "Du lịch & Ẩm thực": "travel and food",
+    "Văn hóa & Nghệ thuật": "culture and arts", "Other": "other",
+}
+
+
+def _news_section(results: dict) -> str:
+    """The model card's paragraph and table on news articles (from ``test_metrics.news_articles``)."""
+    news = {tier: r["test_metrics"]["news_articles"] for tier, r in results.items()
+            if "news_articles" in r["test_metrics"]}
+    if not news:
+        return ""
+    tiers, first = list(news), next(iter(news.values()))
+    header = "| topic | articles | " + " | ".join(f"`{t}`" for t in tiers) + " |\n|---|---|" + "---|" * len(tiers)
+    rows = [f"| {c} ({CATEGORY_NAMES.get(c, c)}) | {v['n']:,} | "
+            + " | ".join(f"{news[t]['by_category'][c]['misinformation_flagged']:.1%}" for t in tiers) + " |"
+            for c, v in sorted(first["by_category"].items(), key=lambda kv: -kv[1]["n"])]
+    rows.append(f"| all | {first['n']:,} | " + " | ".join(f"{news[t]['misinformation_flagged']:.1%}" for t in tiers) + " |")
+    rows.append("| *reliable ReINTEL `test` posts, text only* | | "
+                + " | ".join(f"{news[t]['reliable_posts_misinformation_flagged_text_only']:.1%}" for t in tiers) + " |")
+    above = [f"`{t}`: " + ", ".join(f"{CATEGORY_NAMES.get(c, c)} {v['misinformation_flagged']:.1%}"
+                                    for c, v in news[t]["by_category"].items()
+                                    if v["misinformation_flagged"] > news[t]["reliable_posts_misinformation_flagged_text_only"])
+             for t in tiers]
+    above = [a for a in above if not a.endswith(": ")]
+    verdict = ("Topics flagged more often than reliable posts: " + "; ".join(above) + ".  The head learned "
+               "these topics' words from ReINTEL's unreliable posts; a flag on such an article is a "
+               "flag on its topic, not evidence about it, and its reasons name the topic words that "
+               "drove it (`docs/quality_experiments.md`, session 12)."
+               if above else "No topic is flagged more often than reliable posts.")
+    return f"""
+The misinformation head never learned from news articles.  ViClickbait-2025's
+{first['n']:,} articles whose titles are not clickbait (news of every kind from eight outlets, wars,
+crime and disasters among it; each read as its title and lead paragraph, with no engagement
+counts) are flagged by it at these rates, next to reliable ReINTEL `test` posts scored
+on their text alone:
+
+{header}
+{chr(10).join(rows)}
+
+{verdict}
+"""
+
+
 SPEED_START, SPEED_END = "<!-- speed: written by benchmarks/bench_core.py --card -->", "<!-- /speed -->"
 
 
@@ -1084,7 +1187,7 @@ Accurate reporting of bad news or criticism of institutions is not misinformatio
 above is scored by a test (`tests/test_model.py`) that fails if the default `fast` model flags any
 sentence; the table reports each tier's flag rate next to its rate for reliable posts, which the
 guard set must not exceed.
-
+{_news_section(results)}
 ## Limitations
 - ReINTEL covers Facebook posts of 2020 (much COVID-19 news); new topics and new hoax formats will
   be missed until reviewed examples are added (`misinfo train --feedback`).

@@ -170,6 +170,43 @@ def test_viclickbait_titles_lose_the_aggregator_s_publisher_and_section(tmp_path
     assert list(data.y) == [0, 1, 0] and list(data.split) == ["train", "train", "test"]
 
 
+def test_news_articles_are_the_non_clickbait_ones_read_with_their_lead(tmp_path):
+    # the misinformation head's check on sober news: each article as its title and lead paragraph
+    from misinfo.train import read_news_articles
+    root = tmp_path / "viclickbait-2025"
+    root.mkdir()
+    (root / "clickbait_dataset_vietnamese.csv").write_text(
+        "id,title,lead_paragraph,category,source,label\n"
+        "1,Iran tấn công Israel - Báo Tin Tức TTXVN,Iran phóng tên lửa vào Israel rạng sáng nay.,Quốc tế,Báo Mới,non-clickbait\n"
+        "2,Sự thật gây sốc về chuối,Ít ai biết điều này.,Sức khỏe & Đời sống,24h,clickbait\n"
+        "3,Giá xăng giảm,,Kinh doanh & Kinh tế,VnExpress,non-clickbait\n"
+        "4,Bộ trưởng bị kỷ luật,Ban Bí thư kỷ luật Bộ trưởng vì vi phạm.,Chính trị & An ninh,VnExpress,non-clickbait\n",
+        encoding="utf-8")
+    news = read_news_articles(tmp_path)
+    assert [d.headline for d in news.docs] == ["Iran tấn công Israel", "Bộ trưởng bị kỷ luật"]
+    assert [d.body.split("\n", 1)[1] for d in news.docs] == ["Iran phóng tên lửa vào Israel rạng sáng nay.",
+                                           "Ban Bí thư kỷ luật Bộ trưởng vì vi phạm."]
+    assert news.categories == ["Quốc tế", "Chính trị & An ninh"]
+
+
+def test_the_card_names_the_news_topics_flagged_more_than_reliable_posts():
+    from misinfo.train import _news_section
+
+    def tier(international, sport):
+        return {"test_metrics": {"news_articles": {
+            "n": 300, "misinformation_flagged": 0.05, "reliable_posts_misinformation_flagged_text_only": 0.08,
+            "by_category": {"Quốc tế": {"n": 100, "misinformation_flagged": international},
+                            "Thể thao": {"n": 200, "misinformation_flagged": sport}}}}}
+
+    card = _news_section({"fast": tier(0.094, 0.01), "accurate": tier(0.05, 0.02)})
+    assert "| Quốc tế (international) | 100 | 9.4% | 5.0% |" in card
+    assert "| all | 300 | 5.0% | 5.0% |" in card
+    assert "more often than reliable posts: `fast`: international 9.4%." in card
+    assert "sport 1.0%." not in card and "`accurate`:" not in card.split("more often")[1]
+    assert "No topic is flagged more often" in _news_section({"fast": tier(0.02, 0.01)})
+    assert _news_section({"fast": {"test_metrics": {}}}) == ""
+
+
 @pytest.fixture(scope="module")
 def reposted(sample_rows, guard_texts):
     """Distinct one-line texts, each also reposted with a call to share, with labels that are coin
