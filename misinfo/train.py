@@ -1191,6 +1191,10 @@ guard set must not exceed.
 ## Limitations
 - ReINTEL covers Facebook posts of 2020 (much COVID-19 news); new topics and new hoax formats will
   be missed until reviewed examples are added (`misinfo train --feedback`).
+- The misinformation head learned the topics of ReINTEL's unreliable posts along with their
+  style, and scores news on those topics higher: the over-flagging check above names the news
+  topics it flags more often than reliable posts.  Such a flag names the topic words in its
+  reasons; it is a reason to look, not evidence about the article.
 - The engagement metadata helps (compare the two ROC-AUC columns) but ReINTEL's missing counts
   correlate with the label (in `train`, all 51 posts with a time and no counts are unreliable):
   when a caller passes no engagement count, with or without a publication time, the text-only
