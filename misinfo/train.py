@@ -34,7 +34,9 @@ __all__ = ["TASKS", "TIERS", "make_head", "choose_threshold", "fit_head", "Datas
 TASKS = ("misinformation", "sensational")
 TIERS = ("fast", "accurate")
 
-#: Seed of every fold split and tree; same data + seed -> same model, metrics and thresholds.
+#: Seed of every fold split and tree; same data + seed -> same model, metrics and thresholds on one
+#: machine (on another CPU the BLAS kernels can change the last bits, and a threshold with them:
+#: metadata.json records ``built_on``).
 SEED = 0
 #: Folds for out-of-fold stacking and threshold choice (5: ~700 posts per fold on ReINTEL).
 CV_FOLDS = 5

@@ -82,3 +82,18 @@ def test_save_is_atomic_and_keeps_the_old_model_on_failure(model_copy):
         save(model_copy, {"misinformation": Unpicklable(), "sensational": Unpicklable()}, {"heads": {}})
     assert {p.name: p.read_bytes() for p in model_copy.iterdir()} == before
     assert not [p for p in model_copy.parent.iterdir() if p.name.startswith(".model.")]
+
+
+def test_saved_metadata_names_the_machine_and_blas_a_model_was_fitted_with(tmp_path):
+    # the same libraries on another CPU can change a fitted model's last bits (and a threshold)
+    import platform
+
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+
+    head = LogisticRegression().fit(np.array([[0.0], [1.0], [2.0], [3.0]]), [0, 0, 1, 1])
+    save(tmp_path / "m", {"misinformation": head, "sensational": head}, {"heads": {}})
+    meta = json.loads((tmp_path / "m" / "metadata.json").read_text(encoding="utf-8"))
+    assert meta["built_on"]["machine"] == platform.machine()
+    assert meta["built_on"]["blas"] and all(isinstance(b, str) for b in meta["built_on"]["blas"])
+    assert meta["library_versions"]["scipy"]
