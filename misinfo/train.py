@@ -1029,7 +1029,7 @@ def _news_section(results: dict) -> str:
         return ""
     tiers, first = list(news), next(iter(news.values()))
     header = "| topic | articles | " + " | ".join(f"`{t}`" for t in tiers) + " |\n|---|---|" + "---|" * len(tiers)
-    rows = [f"| {c} ({CATEGORY_NAMES.get(c, c)}) | {v['n']:,} | "
+    rows = [f"| {c if CATEGORY_NAMES.get(c, c).lower() == c.lower() else f'{c} ({CATEGORY_NAMES[c]})'} | {v['n']:,} | "
             + " | ".join(f"{news[t]['by_category'][c]['misinformation_flagged']:.1%}" for t in tiers) + " |"
             for c, v in sorted(first["by_category"].items(), key=lambda kv: -kv[1]["n"])]
     rows.append(f"| all | {first['n']:,} | " + " | ".join(f"{news[t]['misinformation_flagged']:.1%}" for t in tiers) + " |")
@@ -1194,9 +1194,9 @@ guard set must not exceed.
 - ReINTEL covers Facebook posts of 2020 (much COVID-19 news); new topics and new hoax formats will
   be missed until reviewed examples are added (`misinfo train --feedback`).
 - The misinformation head learned the topics of ReINTEL's unreliable posts along with their
-  style, and scores news on those topics higher: the over-flagging check above names the news
-  topics it flags more often than reliable posts.  Such a flag names the topic words in its
-  reasons; it is a reason to look, not evidence about the article.
+  style, and can score news on those topics higher: the over-flagging check above names the news
+  topics, if any, that it flags more often than reliable posts.  Such a flag names the topic words
+  in its reasons; it is a reason to look, not evidence about the article.
 - The engagement metadata helps (compare the two ROC-AUC columns) but ReINTEL's missing counts
   correlate with the label (in `train`, all 51 posts with a time and no counts are unreliable):
   when a caller passes no engagement count, with or without a publication time, the text-only
