@@ -291,11 +291,8 @@ def read_viclickbait(datasets_dir) -> Dataset:
     titles; that suffix says who published, not how, and is a label cue, so it is stripped (for
     that source only: elsewhere a " - " is part of the title, as in "TP HCM - Đồng Nai").
     """
-    import csv
-
     root = Path(datasets_dir) / "viclickbait-2025"
-    with open(root / "split.csv", encoding="utf-8", newline="") as f:
-        split = {row["id"]: row["split"] for row in csv.DictReader(f)}
+    split = _viclickbait_split(root)
     ids, docs, y, parts, titles = [], [], [], [], []
     for row in _viclickbait_rows(root):
         title = _viclickbait_title(row)
@@ -319,6 +316,13 @@ def _viclickbait_rows(root):
         yield from csv.DictReader(f)
 
 
+def _viclickbait_split(root) -> dict:
+    import csv
+
+    with open(root / "split.csv", encoding="utf-8", newline="") as f:
+        return {row["id"]: row["split"] for row in csv.DictReader(f)}
+
+
 def _viclickbait_title(row: dict) -> str:
     title = row["title"]
     if row["source"] == "Báo Mới":
@@ -332,6 +336,8 @@ class NewsArticles:
 
     docs: list[Doc]
     categories: list[str]
+    #: ViClickbait's split of each article (for a check that fits on some of them)
+    split: list[str]
     source: str
 
 
@@ -341,12 +347,15 @@ def read_news_articles(datasets_dir) -> NewsArticles:
     outlets, wars, crime and disasters among it.  The misinformation head never trains on them,
     so every split can be measured.
     """
-    docs, categories = [], []
-    for row in _viclickbait_rows(Path(datasets_dir) / "viclickbait-2025"):
+    root = Path(datasets_dir) / "viclickbait-2025"
+    split = _viclickbait_split(root)
+    docs, categories, parts = [], [], []
+    for row in _viclickbait_rows(root):
         if _CLICKBAIT_LABELS[row["label"]] == 0 and row["lead_paragraph"].strip():
             docs.append(analyse(row["lead_paragraph"], _viclickbait_title(row)))
             categories.append(row["category"])
-    return NewsArticles(docs, categories, "ViClickbait-2025 non-clickbait articles, title + lead paragraph")
+            parts.append(split[row["id"]])
+    return NewsArticles(docs, categories, parts, "ViClickbait-2025 non-clickbait articles, title + lead paragraph")
 
 
 #: At the default thresholds the two heads together may flag at most this share of reliable
@@ -1035,11 +1044,13 @@ def _news_section(results: dict) -> str:
     rows.append(f"| all | {first['n']:,} | " + " | ".join(f"{news[t]['misinformation_flagged']:.1%}" for t in tiers) + " |")
     rows.append("| *reliable ReINTEL `test` posts, text only* | | "
                 + " | ".join(f"{news[t]['reliable_posts_misinformation_flagged_text_only']:.1%}" for t in tiers) + " |")
-    above = [f"`{t}`: " + ", ".join(f"{CATEGORY_NAMES.get(c, c)} {v['misinformation_flagged']:.1%}"
-                                    for c, v in news[t]["by_category"].items()
-                                    if v["misinformation_flagged"] > news[t]["reliable_posts_misinformation_flagged_text_only"])
-             for t in tiers]
-    above = [a for a in above if not a.endswith(": ")]
+    above = []
+    for t in tiers:
+        reliable = news[t]["reliable_posts_misinformation_flagged_text_only"]
+        topics = [f"{CATEGORY_NAMES.get(c, c)} {v['misinformation_flagged']:.1%}"
+                  for c, v in news[t]["by_category"].items() if v["misinformation_flagged"] > reliable]
+        if topics:
+            above.append(f"`{t}`: " + ", ".join(topics))
     verdict = ("Topics flagged more often than reliable posts: " + "; ".join(above) + ".  The head learned "
                "these topics' words from ReINTEL's unreliable posts; a flag on such an article is a "
                "flag on its topic, not evidence about it, and its reasons name the topic words that "

@@ -10,7 +10,6 @@ is not read.  About 9 minutes on one core.
     DATASETS=../shared/datasets python scripts/news_as_reliable_rows.py
 """
 import argparse
-import csv
 import os
 import time
 from pathlib import Path
@@ -21,28 +20,18 @@ import numpy as np  # noqa: E402
 from sklearn.metrics import roc_auc_score  # noqa: E402
 
 from misinfo.evaluate import expected_calibration_error  # noqa: E402
-from misinfo.text import analyse  # noqa: E402
-from misinfo.train import (OBJECTIVES, _viclickbait_rows, _viclickbait_title, choose_threshold,  # noqa: E402
-                           make_head, read_reintel)
+from misinfo.train import OBJECTIVES, choose_threshold, make_head, read_news_articles, read_reintel  # noqa: E402
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--datasets", default=os.environ.get("DATASETS", "../shared/datasets"))
     root = Path(parser.parse_args().datasets)
-    with open(root / "viclickbait-2025" / "split.csv", encoding="utf-8", newline="") as f:
-        split = {row["id"]: row["split"] for row in csv.DictReader(f)}
-    fit_docs, test_docs, test_categories = [], [], []
-    for row in _viclickbait_rows(root / "viclickbait-2025"):
-        if row["label"] != "non-clickbait" or not row["lead_paragraph"].strip():
-            continue
-        doc = analyse(row["lead_paragraph"], _viclickbait_title(row))
-        if split[row["id"]] == "test":
-            test_docs.append(doc)
-            test_categories.append(row["category"])
-        else:
-            fit_docs.append(doc)
-    international = np.asarray(test_categories) == "Quốc tế"
+    news = read_news_articles(root)
+    measured = np.asarray(news.split) == "test"
+    fit_docs = [d for d, m in zip(news.docs, measured) if not m]
+    test_docs = [d for d, m in zip(news.docs, measured) if m]
+    international = np.asarray(news.categories)[measured] == "Quốc tế"
     X, y, meta, _ = read_reintel(root).part("train", unique=True)
     print(f"{len(X)} ReINTEL posts, {len(fit_docs)} articles to fit, {len(test_docs)} to measure", flush=True)
     no_counts = np.full((len(fit_docs), meta.shape[1]), np.nan)

@@ -175,6 +175,7 @@ def test_news_articles_are_the_non_clickbait_ones_read_with_their_lead(tmp_path)
     from misinfo.train import read_news_articles
     root = tmp_path / "viclickbait-2025"
     root.mkdir()
+    (root / "split.csv").write_text("id,split\n1,train\n2,train\n3,val\n4,test\n", encoding="utf-8")
     (root / "clickbait_dataset_vietnamese.csv").write_text(
         "id,title,lead_paragraph,category,source,label\n"
         "1,Iran tấn công Israel - Báo Tin Tức TTXVN,Iran phóng tên lửa vào Israel rạng sáng nay.,Quốc tế,Báo Mới,non-clickbait\n"
@@ -186,7 +187,7 @@ def test_news_articles_are_the_non_clickbait_ones_read_with_their_lead(tmp_path)
     assert [d.headline for d in news.docs] == ["Iran tấn công Israel", "Bộ trưởng bị kỷ luật"]
     assert [d.body.split("\n", 1)[1] for d in news.docs] == ["Iran phóng tên lửa vào Israel rạng sáng nay.",
                                            "Ban Bí thư kỷ luật Bộ trưởng vì vi phạm."]
-    assert news.categories == ["Quốc tế", "Chính trị & An ninh"]
+    assert news.categories == ["Quốc tế", "Chính trị & An ninh"] and news.split == ["train", "test"]
 
 
 def test_the_card_names_the_news_topics_flagged_more_than_reliable_posts():
