@@ -14,8 +14,9 @@ __all__ = ["score", "score_many", "score_csv", "score_frame", "load_model", "Mod
            "ArtifactError", "__version__"]
 
 # The public names load on first use (PEP 562), so ``import misinfo`` and the ``misinfo`` command
-# do not import scikit-learn until a model is needed: a batch job's parent process, which only
-# reads and writes CSV while its workers score, stays small.
+# do not import numpy or underthesea until a model is needed: a batch job's parent process, which
+# only reads and writes CSV while its workers score, stays small.  (Scoring never imports
+# scikit-learn: the shipped heads are compiled to arrays, misinfo.compiled.)
 _HOME = {"score": "model", "score_many": "model", "load_model": "model", "Model": "model",
          "Score": "result", "score_csv": "batch", "score_frame": "batch", "BatchResult": "batch",
          "ArtifactError": "artifacts"}

@@ -1,12 +1,14 @@
 """The trust boundary: writing and reading a model directory.
 
-A model directory holds one joblib file per head and ``metadata.json``: the model version, the
-training data, the thresholds, the test metrics, the library versions it was trained with and the
-sha256 of every file.  ``joblib.load`` runs code from the file, so :func:`load` checks each file's
-sha256 against the metadata *before* loading it and refuses a mismatch, and refuses an artifact
-pickled by a scikit-learn release other than the installed one (its estimators may unpickle into
-silently wrong objects) or trained on text read by another version of the text pipeline
-(:data:`misinfo.text.PIPELINE_VERSION`), with a message that says to retrain.
+A model directory holds one ``.npz`` file per head (:mod:`misinfo.compiled`: arrays and a JSON
+spec, read without unpickling anything, so loading a model runs no code from it and needs no
+scikit-learn) and ``metadata.json``: the model version, the training data, the thresholds, the
+test metrics, the library versions it was trained with and the sha256 of every file.
+:func:`load_heads` checks each file's sha256 against the metadata *before* reading it and refuses
+a mismatch (a damaged or swapped file), and refuses a model trained on text read by another
+version of the text pipeline (:data:`misinfo.text.PIPELINE_VERSION`), with a message that says to
+retrain.  Format 1 directories (pickled scikit-learn estimators, misinfo before 2026-11-27) are
+refused with the command that converts them.
 """
 from __future__ import annotations
 
@@ -26,11 +28,12 @@ from .text import PIPELINE_VERSION
 __all__ = ["ArtifactError", "FORMAT", "HEADS", "TIER_NAMES", "THRESHOLD_KEYS", "library_versions", "sha256", "save",
            "read_metadata", "load_heads", "model_dir", "check_thresholds"]
 
-#: Version of the directory layout; bumped when metadata.json changes incompatibly.
-FORMAT = 1
+#: Version of the directory layout; bumped when metadata.json or the head files change incompatibly.
+#: 1: joblib pickles of the fitted scikit-learn stacks; 2: compiled heads (misinfo.compiled).
+FORMAT = 2
 HEADS = ("misinformation", "sensational")
-#: Libraries whose release must match between training and loading (major.minor).
-PINNED = ("scikit-learn",)
+#: The suffix of a head's file.
+HEAD_SUFFIX = ".npz"
 
 
 class ArtifactError(RuntimeError):
@@ -76,13 +79,15 @@ def sha256(path) -> str:
 
 
 def save(out_dir, heads: dict, metadata: dict, extra: dict | None = None) -> Path:
-    """Write ``heads`` (name -> fitted estimator) and ``metadata`` to ``out_dir`` atomically.
+    """Write ``heads`` (name -> fitted :class:`~misinfo.stack.TextStack`, or a loaded
+    :class:`~misinfo.compiled.Head`) and ``metadata`` to ``out_dir`` atomically, each head
+    compiled (:func:`misinfo.compiled.compile_head`).
 
     ``extra`` maps file names to text written alongside (``MODEL_CARD.md``, ``metrics.json``).
     Everything is written to a temporary sibling directory first and swapped in at the end, so a
     failure leaves an existing ``out_dir`` untouched.
     """
-    import joblib
+    from .compiled import compile_head, save_head
 
     out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -90,9 +95,9 @@ def save(out_dir, heads: dict, metadata: dict, extra: dict | None = None) -> Pat
     try:
         tmp.chmod(0o755)  # mkdtemp makes it private; a model directory is read by every user
         files = {}
-        for name, estimator in heads.items():
-            fname = f"{name}.joblib"
-            joblib.dump(estimator, tmp / fname, compress=("zlib", 3), protocol=4)
+        for name, head in heads.items():
+            fname = f"{name}{HEAD_SUFFIX}"
+            save_head(compile_head(head), tmp / fname)
             files[fname] = sha256(tmp / fname)
         for fname, text in (extra or {}).items():
             with open(tmp / fname, "w", encoding="utf-8") as f:
@@ -105,7 +110,8 @@ def save(out_dir, heads: dict, metadata: dict, extra: dict | None = None) -> Pat
         # Keep anything else a maintainer put there (MODEL_CARD.md, reports) unless replaced.
         if out_dir.exists():
             for extra in out_dir.iterdir():
-                if not (tmp / extra.name).exists() and extra.suffix not in (".joblib",) and extra.name != "metadata.json":
+                if not (tmp / extra.name).exists() and extra.suffix not in (".joblib", HEAD_SUFFIX) \
+                        and extra.name != "metadata.json":
                     if extra.is_file():
                         shutil.copy2(extra, tmp / extra.name)
             old = out_dir.with_name(f".{out_dir.name}.old")
@@ -132,6 +138,11 @@ def read_metadata(model_dir) -> dict:
             meta = json.load(f)
     except ValueError as exc:
         raise ArtifactError(f"{path} is not valid JSON: {exc}") from exc
+    if meta.get("format") == 1:
+        raise ArtifactError(
+            f"{model_dir} holds format 1 (pickled scikit-learn estimators); this misinfo reads format {FORMAT}. "
+            f"Convert it with `python scripts/convert_format1.py {model_dir}` (from misinfo's repository), "
+            "or retrain it with `misinfo train`.")
     if meta.get("format") != FORMAT:
         raise ArtifactError(f"{path} has format {meta.get('format')!r}; this misinfo reads format {FORMAT}")
     missing = [h for h in HEADS if h not in meta.get("heads", {})]
@@ -140,7 +151,7 @@ def read_metadata(model_dir) -> dict:
     return meta
 
 
-def _check_versions(meta: dict, model_dir) -> None:
+def _check_text_pipeline(meta: dict, model_dir) -> None:
     read_as = meta.get("text_pipeline", 1)  # models saved before the key existed read text as 1
     if read_as != PIPELINE_VERSION:
         raise ArtifactError(
@@ -148,25 +159,15 @@ def _check_versions(meta: dict, model_dir) -> None:
             f"{read_as}, but this misinfo reads text as version {PIPELINE_VERSION}; it would score "
             f"text read differently from what it learned from. Retrain it with `misinfo train`, or "
             f"use the misinfo release it was trained with.")
-    trained = meta.get("library_versions", {})
-    for name in PINNED:
-        have, had = _version(name), trained.get(name)
-        if have is None or had is None:
-            continue
-        if have.split(".")[:2] != had.split(".")[:2]:
-            raise ArtifactError(
-                f"the model in {model_dir} was trained with {name} {had}, but {name} {have} is installed; "
-                f"its pickled estimators are not guaranteed to load correctly. Install {name}=={had} "
-                f"or retrain the model with `misinfo train` under {name} {have}.")
 
 
 def load_heads(model_dir) -> tuple[dict, dict]:
     """Verify and load every head of a model directory: ``(heads, metadata)``."""
-    import joblib
+    from .compiled import load_head
 
     model_dir = Path(model_dir)
     meta = read_metadata(model_dir)
-    _check_versions(meta, model_dir)
+    _check_text_pipeline(meta, model_dir)
     heads = {}
     for name in HEADS:
         fname = meta["heads"][name]["file"]
@@ -178,8 +179,8 @@ def load_heads(model_dir) -> tuple[dict, dict]:
         if actual != expected:
             raise ArtifactError(
                 f"{path} does not match its sha256 in metadata.json (expected {expected}, got {actual}); "
-                "refusing to load it, because loading a joblib file runs code. Reinstall misinfo or retrain.")
-        heads[name] = joblib.load(path)
+                "refusing to load it: it is not the file this model was built with. Reinstall misinfo or retrain.")
+        heads[name] = load_head(path)
     return heads, meta
 
 

@@ -2,15 +2,13 @@
 that fired, in a form that fits a review-queue row."""
 from __future__ import annotations
 
+import re
 import threading
 from collections import Counter
 
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.pipeline import FeatureUnion, Pipeline
 
-from .features import (LEXICON_SIGNALS, STYLE_SIGNALS, StyleFeatures, body_words, headline_words, lexicon_words,
-                       style_counts)
+from .features import LEXICON_SIGNALS, SIGNAL_NAMES, STYLE_SIGNALS, lexicon_words, style_counts, style_part
 from .text import _MARKED, PLACEHOLDER_DISPLAY, Doc
 
 __all__ = ["reasons"]
@@ -26,51 +24,56 @@ QUOTED_WORDS = 2
 METADATA_SHIFT = 0.15
 
 
-class _Explainer:
-    """What explains one head, extracted once per loaded stack: the first linear word model
-    (vectorizer, term names, coefficients) and the style signals with their weights."""
+#: The vectorizers whose terms a reason names: words and word pairs, as a reviewer reads them.
+WORD_ANALYZERS = ("body_words", "headline_words")
+#: A letter or digit (``str.isalnum``: re's ``\w`` is that or "_").
+_ALNUM = re.compile(r"[^\W_]")
 
-    def __init__(self, stack):
+
+class _Explainer:
+    """What explains one head (a :class:`misinfo.compiled.Head`), extracted once per loaded head:
+    the word vectorizer of its first base model that has one, with that model's coefficients, and
+    the style signals with their weights."""
+
+    def __init__(self, head):
         self.words = self.names = self.coef = None
-        self.style: StyleFeatures | None = None
+        self.style_part: str | None = None
         self.style_weights: dict = {}
-        for _, base in stack.base_estimators_:
-            parts = _linear_parts(base)
-            if parts is None:
-                continue
-            if self.words is None:
-                self.words, self.coef = parts[0], parts[1]
-                self.names = self.words.get_feature_names_out()
-                # punctuation terms ("!", "?|!") are reported as style signals, not as words; words
-                # in more than COMMON_WORDS of the training texts ("của", "và", "không") count in
-                # the score like any other, but naming them gives the reviewer nothing to check
-                named = np.array([any(c.isalnum() for c in n) for n in self.names])
-                if getattr(self.words, "idf_", None) is not None:
-                    named &= _share_as_written(self.words, self.names, stack) <= COMMON_WORDS
-                self.coef = np.where(named, self.coef, 0.0)
-            if parts[2] is not None and self.style is None:
-                self.style = parts[2]
-                self.style_weights = dict(zip(parts[2].get_feature_names_out(), parts[3]))
-        if self.style is None and getattr(stack, "style_", None) is not None:
-            self.style, self.style_weights = stack.style_, stack.style_weights_
+        for _, linear in head.bases:
+            for name, block in linear.blocks:
+                if self.words is None and getattr(block, "analyzer", None) in WORD_ANALYZERS:
+                    self.words, self.coef = linear.block(name)
+                    self.names = np.array(block.terms, dtype=object)
+                    # punctuation terms ("!", "?|!") are reported as style signals, not as words;
+                    # words in more than COMMON_WORDS of the training texts ("của", "và",
+                    # "không") count in the score like any other, but naming them gives the
+                    # reviewer nothing to check
+                    named = np.array([_ALNUM.search(n) is not None for n in block.terms], dtype=bool)
+                    named &= _share_as_written(self.words, self.names, head) <= COMMON_WORDS
+                    self.coef = np.where(named, self.coef, 0.0)
+                if self.style_part is None and name == "style":
+                    block, coef = linear.block(name)
+                    self.style_part = block.part
+                    self.style_weights = dict(zip((f"style:{n}" for n in SIGNAL_NAMES), coef.tolist()))
+        if self.style_part is None and head.style_part is not None:
+            self.style_part, self.style_weights = head.style_part, head.style_weights
 
     def top_words(self, docs) -> list[list[str]]:
         if self.words is None:
             return [[] for _ in docs]
-        X = self.words.transform(docs).tocsr()
+        rows, cols, values = self.words.entries(docs)
+        contrib = values * self.coef[cols]
+        bounds = np.searchsorted(rows, np.arange(len(docs) + 1))  # rows come sorted
         out = []
-        for i in range(X.shape[0]):
-            lo, hi = X.indptr[i], X.indptr[i + 1]
-            idx = X.indices[lo:hi]
-            contrib = X.data[lo:hi] * self.coef[idx]
-            order = np.argsort(-contrib, kind="stable")[:TOP_WORDS]
-            out.append([f"“{_display(self.names[idx[k]])}”" for k in order if contrib[k] > 0])
+        for lo, hi in zip(bounds[:-1], bounds[1:]):
+            order = lo + np.argsort(-contrib[lo:hi], kind="stable")[:TOP_WORDS]
+            out.append([f"“{_display(self.names[cols[k]])}”" for k in order if contrib[k] > 0])
         return out
 
     def signals(self, doc: Doc) -> list[str]:
-        if self.style is None:
+        if self.style_part is None:
             return []
-        text, tokens = self.style.text_and_tokens(doc)
+        text, tokens = style_part(doc, self.style_part)
         counts = style_counts(text, tokens)
         fired = []
         for name, (_, scale) in STYLE_SIGNALS.items():
@@ -81,41 +84,20 @@ class _Explainer:
         return [_signal_text(name, counts[name], tokens) for _, name in fired[:TOP_SIGNALS]]
 
 
-def _linear_parts(pipeline):
-    """(word vectorizer, its coefficients, style transformer or None, style coefficients)."""
-    if not isinstance(pipeline, Pipeline) or not hasattr(pipeline.steps[-1][1], "coef_"):
-        return None
-    first, coef = pipeline.steps[0][1], pipeline.steps[-1][1].coef_[0]
-    if isinstance(first, TfidfVectorizer) and first.analyzer in (body_words, headline_words):
-        return first, coef, None, None
-    if isinstance(first, FeatureUnion):
-        offset, words, style = 0, None, None
-        for name, transformer in first.transformer_list:
-            width = len(transformer.get_feature_names_out())
-            if name == "words":
-                words = (transformer, coef[offset:offset + width])
-            elif name == "style":
-                style = (transformer, coef[offset:offset + width])
-            offset += width
-        if words:
-            return words[0], words[1], *(style or (None, None))
-    return None
-
-
 def training_share(vectorizer) -> np.ndarray:
     """The share of its training texts that hold each of a fitted tf-idf ``vectorizer``'s terms,
     read back from its smooth idf, ``ln((1 + n) / (1 + df)) + 1`` (so ``(1 + df) / (1 + n)``)."""
-    return np.exp(1.0 - vectorizer.idf_)
+    return np.exp(1.0 - np.asarray(vectorizer.idf, dtype=np.float64))
 
 
-def _share_as_written(vectorizer, names, stack) -> np.ndarray:
+def _share_as_written(vectorizer, names, head) -> np.ndarray:
     """:func:`training_share` among the texts a term can occur in.  A stack that also learned each
     text typed without diacritics fitted its vectorizer on twice as many texts, and a term with
     marks ("có", in 46% of ReINTEL posts) occurs only in the originals: its share of all the
     texts is half its share of the texts as written."""
     share = training_share(vectorizer)
-    if getattr(stack, "unmarked_copies", False):
-        share = np.where([_MARKED.search(n) is not None for n in names], 2 * share, share)
+    if head.unmarked_copies:
+        share = np.where([_MARKED.search(n) is not None for n in list(names)], 2 * share, share)
     return share
 
 
@@ -164,33 +146,34 @@ _EXPLAINERS: dict[int, tuple[object, _Explainer]] = {}
 _LOCK = threading.Lock()
 
 
-def _explainer(stack) -> _Explainer:
-    key = id(stack)
+def _explainer(head) -> _Explainer:
+    key = id(head)
     with _LOCK:  # built once per loaded head (~50 ms: the vocabulary's term names)
-        if key not in _EXPLAINERS or _EXPLAINERS[key][0] is not stack:
-            _EXPLAINERS[key] = (stack, _Explainer(stack))
+        if key not in _EXPLAINERS or _EXPLAINERS[key][0] is not head:
+            _EXPLAINERS[key] = (head, _Explainer(head))
         return _EXPLAINERS[key][1]
 
 
-def reasons(head: str, stack, docs, proba, text_proba=None) -> list[list[str]]:
-    """Reason lines for one head, for each of ``docs`` (the flagged ones)."""
+def reasons(name: str, head, docs, proba, text_proba=None) -> list[list[str]]:
+    """Reason lines for the head called ``name`` (a :class:`misinfo.compiled.Head`), for each of
+    ``docs`` (the flagged ones)."""
     if not docs:
         return []
-    explainer = _explainer(stack)
+    explainer = _explainer(head)
     out = []
     for k, (doc, words) in enumerate(zip(docs, explainer.top_words(docs))):
         p = float(proba[k])
-        what = f"{head} {p:.2f}" + (" (opening line)" if head == "sensational" and doc.headline_kind == "opening" else "")
+        what = f"{name} {p:.2f}" + (" (opening line)" if name == "sensational" and doc.headline_kind == "opening" else "")
         lines = []
         if words:
             lines.append(f"{what}: words {', '.join(words)}")
         signals = explainer.signals(doc)
         if signals:
-            lines.append(f"{head} signals: {', '.join(signals)}")
+            lines.append(f"{name} signals: {', '.join(signals)}")
         if not lines:
             lines.append(f"{what}: overall style, no single word stands out")
         if text_proba is not None and abs(p - float(text_proba[k])) >= METADATA_SHIFT:
             verb = "raised" if p > text_proba[k] else "lowered"
-            lines.append(f"engagement metadata {verb} the {head} score from {float(text_proba[k]):.2f} to {p:.2f}")
+            lines.append(f"engagement metadata {verb} the {name} score from {float(text_proba[k]):.2f} to {p:.2f}")
         out.append(lines)
     return out

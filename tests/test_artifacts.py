@@ -27,18 +27,26 @@ def test_shipped_metadata_describes_and_verifies_every_file():
 
 
 def test_a_tampered_file_is_refused_before_loading(model_copy):
-    with open(model_copy / "sensational.joblib", "ab") as f:
+    with open(model_copy / "sensational.npz", "ab") as f:
         f.write(b"\0")
     with pytest.raises(ArtifactError, match="sha256"):
         misinfo.load_model(model_copy)
 
 
-def test_a_model_from_another_scikit_learn_is_refused_with_a_retrain_hint(model_copy):
+def test_a_format_1_directory_of_pickles_is_refused_with_the_command_that_converts_it(model_copy):
+    meta = json.loads((model_copy / "metadata.json").read_text(encoding="utf-8"))
+    meta["format"] = 1
+    (model_copy / "metadata.json").write_text(json.dumps(meta), encoding="utf-8")
+    with pytest.raises(ArtifactError, match="format 1 .*convert_format1.py .*retrain"):
+        load_heads(model_copy)
+
+
+def test_a_model_loads_whatever_scikit_learn_it_was_built_with(model_copy, model):
+    # the head files hold arrays, not pickled estimators: the build's scikit-learn does not matter
     meta = json.loads((model_copy / "metadata.json").read_text(encoding="utf-8"))
     meta["library_versions"]["scikit-learn"] = "0.24.2"
     (model_copy / "metadata.json").write_text(json.dumps(meta), encoding="utf-8")
-    with pytest.raises(ArtifactError, match="retrain"):
-        load_heads(model_copy)
+    assert misinfo.load_model(model_copy).score("Tin nóng!!!") == model.score("Tin nóng!!!")
 
 
 @pytest.mark.parametrize("read_as", [None, 1, PIPELINE_VERSION + 1])
@@ -60,7 +68,7 @@ def test_a_directory_without_metadata_is_not_a_model(tmp_path):
 
 
 def test_a_missing_head_file_is_named(model_copy):
-    (model_copy / "misinformation.joblib").unlink()
+    (model_copy / "misinformation.npz").unlink()
     with pytest.raises(ArtifactError, match="misinformation"):
         load_heads(model_copy)
 
@@ -71,28 +79,22 @@ def test_a_loaded_copy_scores_like_the_default(model_copy, model):
     assert copy.score("Sốc: sự thật phía sau!") == model.score("Sốc: sự thật phía sau!")
 
 
-def test_save_is_atomic_and_keeps_the_old_model_on_failure(model_copy):
+def test_save_is_atomic_and_keeps_the_old_model_on_failure(model_copy, model):
+    from misinfo.compiled import UnsupportedModel
+
     before = {p.name: p.read_bytes() for p in model_copy.iterdir()}
-
-    class Unpicklable:
-        def __reduce__(self):
-            raise RuntimeError("cannot pickle")
-
-    with pytest.raises(RuntimeError):
-        save(model_copy, {"misinformation": Unpicklable(), "sensational": Unpicklable()}, {"heads": {}})
+    # the first head is written, the second cannot be: nothing of either may land
+    with pytest.raises(UnsupportedModel, match="dict is not a fitted TextStack"):
+        save(model_copy, {"misinformation": model.heads["misinformation"], "sensational": {}}, {"heads": {}})
     assert {p.name: p.read_bytes() for p in model_copy.iterdir()} == before
     assert not [p for p in model_copy.parent.iterdir() if p.name.startswith(".model.")]
 
 
-def test_saved_metadata_names_the_machine_and_blas_a_model_was_fitted_with(tmp_path):
+def test_saved_metadata_names_the_machine_and_blas_a_model_was_fitted_with(tmp_path, model):
     # the same libraries on another CPU can change a fitted model's last bits (and a threshold)
     import platform
 
-    import numpy as np
-    from sklearn.linear_model import LogisticRegression
-
-    head = LogisticRegression().fit(np.array([[0.0], [1.0], [2.0], [3.0]]), [0, 0, 1, 1])
-    save(tmp_path / "m", {"misinformation": head, "sensational": head}, {"heads": {}})
+    save(tmp_path / "m", model.heads, {"heads": {}})
     meta = json.loads((tmp_path / "m" / "metadata.json").read_text(encoding="utf-8"))
     assert meta["built_on"]["machine"] == platform.machine()
     assert meta["built_on"]["blas"] and all(isinstance(b, str) for b in meta["built_on"]["blas"])

@@ -22,7 +22,7 @@ def test_info_reports_verified_files_and_versions():
     result = CliRunner().invoke(cli, ["info"])
     assert result.exit_code == 0, result.output
     info = json.loads(result.output)
-    assert info["sha256_verified"] == ["misinformation.joblib", "sensational.joblib"]
+    assert info["sha256_verified"] == ["misinformation.npz", "sensational.npz"]
     assert info["model_version"].startswith("fast-")
     assert info["installed"]["scikit-learn"] == info["trained_with"]["scikit-learn"]
 

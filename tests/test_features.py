@@ -7,8 +7,8 @@ import pytest
 from sklearn.base import clone
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from misinfo.features import (CompactTfidfVectorizer, MetadataFeatures, StyleFeatures, body_chars,
-                              body_syllables, body_words, headline_words, style_counts)
+from misinfo.estimators import CompactTfidfVectorizer, MetadataFeatures, StyleFeatures
+from misinfo.features import body_chars, body_syllables, body_words, headline_words, style_counts
 from misinfo.metadata import metadata_row
 from misinfo.text import analyse
 
@@ -83,7 +83,7 @@ def test_compact_vectorizer_pickles_to_the_same_transform():
 @pytest.mark.parametrize("analyzer", [body_words, body_syllables, headline_words])
 def test_compact_vectorizer_counts_exactly_as_scikit_learn(analyzer, sample_rows, monkeypatch):
     # scoring counts n-grams from word ids; the matrices must equal scikit-learn's, bit for bit
-    monkeypatch.setattr("misinfo.features._INDEX_MIN_DOCS", 1)
+    monkeypatch.setattr("misinfo.estimators.INDEX_MIN_DOCS", 1)
     docs = [analyse(r["text"], r["title"] or None) for r in sample_rows]
     tricky = [analyse(t) for t in ["", "!!! ... ,", "a|b a b|c", "Sốc | thật | sự", "chia sẻ chia sẻ chia sẻ"]]
     fitted = docs[::2] + tricky[2:]

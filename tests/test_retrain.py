@@ -75,7 +75,7 @@ def cli_trained(data, tmp_path_factory):
 
 def test_cli_writes_a_complete_model_that_loads_and_scores(cli_trained):
     out, meta = cli_trained
-    assert {"metadata.json", "MODEL_CARD.md", "metrics.json", "misinformation.joblib", "sensational.joblib"} <= \
+    assert {"metadata.json", "MODEL_CARD.md", "metrics.json", "misinformation.npz", "sensational.npz"} <= \
         {p.name for p in out.iterdir()}
     model = misinfo.load_model(out)
     bait = model.score("Sốc: sự thật phía sau giá thuê nhà khiến ai cũng bất ngờ!!").sensational

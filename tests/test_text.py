@@ -217,8 +217,8 @@ def _pipeline_fingerprint() -> str:
 
     import numpy as np
 
-    from misinfo.features import (MetadataFeatures, StyleFeatures, body_chars, body_syllables, body_words,
-                                  headline_chars, headline_words)
+    from misinfo.estimators import MetadataFeatures, StyleFeatures
+    from misinfo.features import body_chars, body_syllables, body_words, headline_chars, headline_words
     from misinfo.metadata import metadata_row, parse_count, parse_time
     from misinfo.text import _split_headline
 

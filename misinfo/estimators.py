@@ -1,0 +1,152 @@
+"""The scikit-learn side of the features: transformers that training pipelines are made of.
+
+Each wraps a function of :mod:`misinfo.features`, so a fitted pipeline and the shipped form the
+runtime scores with (:mod:`misinfo.compiled`) read text the same way.  They pickle and ``clone``
+cleanly (analyzers are module-level functions).
+"""
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from .features import (EMBEDDING_WIDTH, INDEX_MIN_DOCS, METADATA_NAMES, NGRAM_WORDS, SIGNAL_NAMES, NgramIndex,
+                       _encoder, metadata_matrix, sentence_embeddings, style_counts, style_matrix, style_part)
+from .text import Doc
+
+__all__ = ["CompactTfidfVectorizer", "StyleFeatures", "MetadataFeatures", "SentenceEmbedding"]
+
+
+class CompactTfidfVectorizer(TfidfVectorizer):
+    """``TfidfVectorizer`` that counts the n-grams of a fitted vocabulary from word ids
+    (:class:`misinfo.features.NgramIndex`: the same counts, 2-2.5x faster), and whose pickled
+    vocabulary is one string instead of a dict.
+
+    joblib unpickles through Python's pure-Python unpickler, where a 50,000-entry dict costs
+    about a second; one joined string loads in milliseconds and the dict is rebuilt in ~10 ms
+    (format-1 model files, which held pickled stacks, and any stack pickled by a user).
+    Behaviour and parameters are exactly those of ``TfidfVectorizer``.
+    """
+
+    _SEP = "\x00"  # never in a term: misinfo.text.clean removes NUL characters
+
+    def __getstate__(self):
+        state = dict(super().__getstate__())  # a copy: object.__getstate__ returns __dict__ itself
+        state.pop("_ngram_index", None)  # derived from the vocabulary, rebuilt on first use
+        vocabulary = state.pop("vocabulary_", None)
+        if vocabulary is not None:
+            state["vocabulary_terms_"] = self._SEP.join(sorted(vocabulary, key=vocabulary.__getitem__))
+        return state
+
+    def __setstate__(self, state):
+        terms = state.pop("vocabulary_terms_", None)
+        super().__setstate__(state)
+        if terms is not None:
+            self.vocabulary_ = {t: i for i, t in enumerate(terms.split(self._SEP))} if terms else {}
+
+    def _count_vocab(self, raw_documents, fixed_vocab):
+        # Scoring with an n-gram analyzer: count from word ids (the same counts, 2-2.5x faster).
+        words_of = NGRAM_WORDS.get(self.analyzer) if fixed_vocab else None
+        index = self.__dict__.get("_ngram_index")
+        if index is not None and index.vocabulary is not self.vocabulary_:
+            index = None
+        few = hasattr(raw_documents, "__len__") and len(raw_documents) < INDEX_MIN_DOCS
+        if words_of is None or (index is None and few):
+            return super()._count_vocab(raw_documents, fixed_vocab)
+        if index is None:
+            index = self.__dict__["_ngram_index"] = NgramIndex(self.vocabulary_)
+        rows, columns = index.count(raw_documents, words_of)
+        X = sp.csr_matrix((np.ones(len(columns), dtype=self.dtype), (rows, columns)),
+                          shape=(len(raw_documents), len(self.vocabulary_)), dtype=self.dtype)
+        X.sum_duplicates()
+        X.sort_indices()
+        return self.vocabulary_, X
+
+
+
+
+class StyleFeatures(TransformerMixin, BaseEstimator):
+    """Style signals of the headline or of the whole text, each scaled to [0, 1]
+    (:func:`misinfo.features.style_matrix`).
+
+    Parameters
+    ----------
+    part : {"headline", "body"}
+        Which part of each :class:`~misinfo.text.Doc` to read.
+
+    Examples
+    --------
+    >>> from misinfo.text import analyse
+    >>> X = StyleFeatures(part="headline").fit_transform([analyse("SỐC!!! Sự thật là đây?")])
+    >>> X.shape
+    (1, 17)
+    """
+
+    def __init__(self, part: str = "body"):
+        self.part = part
+
+    def fit(self, docs, y=None):
+        if self.part not in ("headline", "body"):
+            raise ValueError(f"part must be 'headline' or 'body', got {self.part!r}")
+        self.n_features_in_ = len(SIGNAL_NAMES)
+        return self
+
+    def get_feature_names_out(self, input_features=None):
+        return np.asarray([f"style:{name}" for name in SIGNAL_NAMES], dtype=object)
+
+    def text_and_tokens(self, doc: Doc) -> tuple[str, tuple[str, ...]]:
+        """The part of ``doc`` this transformer reads."""
+        return style_part(doc, self.part)
+
+    def counts(self, doc: Doc) -> dict[str, float]:
+        return style_counts(*self.text_and_tokens(doc))
+
+    def transform(self, docs):
+        return style_matrix(docs, self.part)
+
+
+class MetadataFeatures(TransformerMixin, BaseEstimator):
+    """Engagement features from ``[likes, comments, shares, published]`` rows (NaN = unknown):
+    :func:`misinfo.features.metadata_matrix`."""
+
+    def fit(self, X, y=None):
+        self.n_features_in_ = 4
+        return self
+
+    def get_feature_names_out(self, input_features=None):
+        return np.asarray(METADATA_NAMES, dtype=object)
+
+    def transform(self, X):
+        return metadata_matrix(X)
+
+
+class SentenceEmbedding(TransformerMixin, BaseEstimator):
+    """multilingual-e5-small sentence embeddings of the headline or the whole text
+    (:func:`misinfo.features.sentence_embeddings`; needs ``misinfo[accurate]``).
+
+    Parameters
+    ----------
+    part : {"headline", "body"}
+        Which text of each :class:`~misinfo.text.Doc` to embed.
+    max_chars : int or None
+        Embed only the first ``max_chars`` characters (after placeholders).
+    """
+
+    def __init__(self, part: str = "headline", max_chars: int | None = None):
+        self.part = part
+        self.max_chars = max_chars
+
+    def fit(self, docs, y=None):
+        if self.part not in ("headline", "body"):
+            raise ValueError(f"part must be 'headline' or 'body', got {self.part!r}")
+        if self.max_chars is not None and (not isinstance(self.max_chars, int) or self.max_chars < 1):
+            raise ValueError(f"max_chars must be a positive int or None, got {self.max_chars!r}")
+        _encoder()
+        return self
+
+    def get_feature_names_out(self, input_features=None):
+        return np.asarray([f"e5:{i}" for i in range(EMBEDDING_WIDTH)], dtype=object)
+
+    def transform(self, docs):
+        return sentence_embeddings(docs, self.part, self.max_chars)
