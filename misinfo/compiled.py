@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import zipfile
+from itertools import repeat
 from pathlib import Path
 
 import numpy as np
@@ -74,14 +75,14 @@ class _Tfidf:
             if self._index is None:
                 self._index = NgramIndex(self.vocabulary)  # two threads may both build it: equal
             return self._index.count(docs, words_of)
-        get, rows, cols = self.vocabulary.get, [], []
-        for i, doc in enumerate(docs):
-            for term in self.analyze(doc):
-                j = get(term)
-                if j is not None:
-                    rows.append(i)
-                    cols.append(j)
-        return np.array(rows, dtype=np.int64), np.array(cols, dtype=np.int64)
+        get, ids, lengths = self.vocabulary.get, [], []
+        for doc in docs:
+            before = len(ids)
+            ids.extend(map(get, self.analyze(doc), repeat(-1)))
+            lengths.append(len(ids) - before)
+        cols = np.array(ids, dtype=np.int64)
+        rows = np.repeat(np.arange(len(docs)), lengths)
+        return rows[cols >= 0], cols[cols >= 0]
 
     def entries(self, docs):
         """``(rows, columns, values)`` of the tf-idf matrix, by row then column, as scikit-learn's

@@ -211,8 +211,11 @@ def lexicon_words(tokens, name: str) -> list[str]:
     ['gây sốc', 'hé lộ']
     """
     lexicon, prefixes = LEXICON_SIGNALS[name], _LEXICON_PREFIXES[name]
-    found, i, n = [], 0, len(tokens)
-    while i < n:
+    found, n, free = [], len(tokens), 0  # free: the first token not inside a phrase already found
+    # only a token that begins an entry can begin a phrase (every entry begins itself)
+    for i in [i for i, token in enumerate(tokens) if token in prefixes]:
+        if i < free:
+            continue
         phrase, end = tokens[i], i + 1
         best, best_end = (phrase, end) if phrase in lexicon else (None, end)
         while phrase in prefixes and end < n:
@@ -220,19 +223,15 @@ def lexicon_words(tokens, name: str) -> list[str]:
             end += 1
             if phrase in lexicon:
                 best, best_end = phrase, end
-        if best is None:
-            i += 1
-        else:
+        if best is not None:
             found.append(best)
-            i = best_end
+            free = best_end
     return found
 
 
 _EXCLAIM_RUN = re.compile(r"!{2,}")
-_QUESTION = re.compile(r"\?")
 _ELLIPSIS = re.compile(r"\.{3,}|…")
 _WORD = re.compile(r"\b[^\W\d_]+\b")
-_QUOTE = re.compile(r"[\"']")
 
 #: name -> (description used in reasons, scale): feature value = min(count / scale, 1.0).
 STYLE_SIGNALS = {
@@ -265,10 +264,10 @@ def style_counts(text: str, tokens) -> dict[str, float]:
     return {
         "exclamation": text.count("!"),
         "exclamation_run": len(_EXCLAIM_RUN.findall(text)),
-        "question": len(_QUESTION.findall(text)),
+        "question": text.count("?"),
         "ellipsis": len(_ELLIPSIS.findall(text)),
         "all_caps": caps / len(words) if words else 0.0,
-        "quotes": len(_QUOTE.findall(text)),
+        "quotes": text.count('"') + text.count("'"),
         "emoji": tokens.count("xemoji"),
         "url": tokens.count("xurl"),
         "hashtag": tokens.count("xhashtag"),

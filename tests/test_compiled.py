@@ -77,3 +77,41 @@ def test_an_estimator_the_runtime_cannot_compute_is_refused_by_name_when_saved(f
     with pytest.raises(UnsupportedModel, match="not a fitted TextStack"):
         compile_head(LogisticRegression())
 
+
+
+def test_a_format_1_directory_converts_to_one_that_scores_as_its_pickles(fitted, tmp_path):
+    import importlib.util
+    import json
+    from pathlib import Path
+
+    import joblib
+
+    import misinfo
+    from misinfo.artifacts import sha256
+
+    stacks, docs, meta = fitted
+    old = tmp_path / "old"
+    old.mkdir()
+    files = {}
+    for name, stack in stacks.items():
+        joblib.dump(stack, old / f"{name}.joblib")
+        files[f"{name}.joblib"] = sha256(old / f"{name}.joblib")
+    metadata = dict(json.loads((misinfo.artifacts.model_dir("fast") / "metadata.json").read_text(encoding="utf-8")),
+                    format=1, files=files, model_version="old-1")
+    for name in stacks:
+        metadata["heads"][name]["file"] = f"{name}.joblib"
+    (old / "metadata.json").write_text(json.dumps(metadata), encoding="utf-8")
+    with pytest.raises(misinfo.ArtifactError, match="convert_format1.py"):
+        misinfo.load_model(old)
+
+    script = Path(__file__).resolve().parent.parent / "scripts" / "convert_format1.py"
+    spec = importlib.util.spec_from_file_location("convert_format1", script)
+    convert = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(convert)
+    convert.main([str(old)])
+    converted = json.loads((old / "metadata.json").read_text(encoding="utf-8"))
+    assert converted["format"] == 2 and converted["converted_from"]["files"] == files
+    assert sorted(p.name for p in old.iterdir()) == ["metadata.json", "misinformation.npz", "sensational.npz"]
+    loaded = misinfo.load_model(old)
+    for name, stack in stacks.items():
+        assert np.array_equal(loaded.heads[name].predict_proba(docs, meta), stack.predict_proba(docs, meta))
