@@ -94,15 +94,18 @@ def save(out_dir, heads: dict, metadata: dict, extra: dict | None = None) -> Pat
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
     try:
         tmp.chmod(0o755)  # mkdtemp makes it private; a model directory is read by every user
+        # each head's description names its file: the one written here
+        described = {name: {k: v for k, v in d.items() if k != "file"} for name, d in metadata.get("heads", {}).items()}
         files = {}
         for name, head in heads.items():
             fname = f"{name}{HEAD_SUFFIX}"
             save_head(compile_head(head), tmp / fname)
             files[fname] = sha256(tmp / fname)
+            described[name] = {"file": fname, **described.get(name, {})}
         for fname, text in (extra or {}).items():
             with open(tmp / fname, "w", encoding="utf-8") as f:
                 f.write(text)
-        meta = {"format": FORMAT, **metadata, "text_pipeline": PIPELINE_VERSION,
+        meta = {"format": FORMAT, **metadata, "heads": described, "text_pipeline": PIPELINE_VERSION,
                 "library_versions": library_versions(), "built_on": build_machine(), "files": files}
         with open(tmp / "metadata.json", "w", encoding="utf-8") as f:
             json.dump(meta, f, ensure_ascii=False, indent=2, sort_keys=False)

@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from .features import (ANALYZERS, EMBEDDING_WIDTH, INDEX_MIN_DOCS, NGRAM_WORDS, SIGNAL_NAMES, NgramIndex,
-                       metadata_matrix, sentence_embeddings, style_matrix)
+                       counts_known, metadata_matrix, sentence_embeddings, style_matrix)
 
 __all__ = ["Head", "compile_head", "save_head", "load_head", "UnsupportedModel"]
 
@@ -325,7 +325,7 @@ class Head:
         p = p_text.copy()
         if meta is not None and self.final_meta is not None:
             meta = np.asarray(meta, dtype=np.float64).reshape(len(docs), 4)
-            known = ~np.isnan(meta[:, :3]).all(axis=1)  # misinfo.stack.counts_known
+            known = counts_known(meta)
             if known.any():
                 p[known] = self.final_meta.proba(np.hstack([Z[known], metadata_matrix(meta[known])]))
         return np.column_stack([1.0 - p, p]), np.column_stack([1.0 - p_text, p_text])

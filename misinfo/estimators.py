@@ -12,8 +12,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from .features import (EMBEDDING_WIDTH, INDEX_MIN_DOCS, METADATA_NAMES, NGRAM_WORDS, SIGNAL_NAMES, NgramIndex,
-                       _encoder, metadata_matrix, sentence_embeddings, style_counts, style_matrix, style_part)
-from .text import Doc
+                       _encoder, metadata_matrix, sentence_embeddings, style_matrix)
 
 __all__ = ["CompactTfidfVectorizer", "StyleFeatures", "MetadataFeatures", "SentenceEmbedding"]
 
@@ -94,13 +93,6 @@ class StyleFeatures(TransformerMixin, BaseEstimator):
 
     def get_feature_names_out(self, input_features=None):
         return np.asarray([f"style:{name}" for name in SIGNAL_NAMES], dtype=object)
-
-    def text_and_tokens(self, doc: Doc) -> tuple[str, tuple[str, ...]]:
-        """The part of ``doc`` this transformer reads."""
-        return style_part(doc, self.part)
-
-    def counts(self, doc: Doc) -> dict[str, float]:
-        return style_counts(*self.text_and_tokens(doc))
 
     def transform(self, docs):
         return style_matrix(docs, self.part)

@@ -43,13 +43,13 @@ class _Explainer:
             for name, block in linear.blocks:
                 if self.words is None and getattr(block, "analyzer", None) in WORD_ANALYZERS:
                     self.words, self.coef = linear.block(name)
-                    self.names = np.array(block.terms, dtype=object)
+                    self.names = block.terms
                     # punctuation terms ("!", "?|!") are reported as style signals, not as words;
                     # words in more than COMMON_WORDS of the training texts ("của", "và",
                     # "không") count in the score like any other, but naming them gives the
                     # reviewer nothing to check
                     named = np.array([_ALNUM.search(n) is not None for n in block.terms], dtype=bool)
-                    named &= _share_as_written(self.words, self.names, head) <= COMMON_WORDS
+                    named &= _share_as_written(self.words, head) <= COMMON_WORDS
                     self.coef = np.where(named, self.coef, 0.0)
                 if self.style_part is None and name == "style":
                     block, coef = linear.block(name)
@@ -90,14 +90,14 @@ def training_share(vectorizer) -> np.ndarray:
     return np.exp(1.0 - np.asarray(vectorizer.idf, dtype=np.float64))
 
 
-def _share_as_written(vectorizer, names, head) -> np.ndarray:
+def _share_as_written(vectorizer, head) -> np.ndarray:
     """:func:`training_share` among the texts a term can occur in.  A stack that also learned each
     text typed without diacritics fitted its vectorizer on twice as many texts, and a term with
     marks ("có", in 46% of ReINTEL posts) occurs only in the originals: its share of all the
     texts is half its share of the texts as written."""
     share = training_share(vectorizer)
     if head.unmarked_copies:
-        share = np.where([_MARKED.search(n) is not None for n in list(names)], 2 * share, share)
+        share = np.where([_MARKED.search(t) is not None for t in vectorizer.terms], 2 * share, share)
     return share
 
 

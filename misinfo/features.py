@@ -32,7 +32,7 @@ from .text import Doc
 __all__ = [
     "ANALYZERS", "NgramIndex", "body_words", "body_syllables", "headline_words", "body_chars", "headline_chars",
     "style_counts", "style_part", "style_matrix", "STYLE_SIGNALS", "SIGNAL_NAMES", "CLICKBAIT_PHRASES", "SHARE_CALLS",
-    "LEXICON_SIGNALS", "lexicon_words", "METADATA_NAMES", "metadata_matrix", "sentence_embeddings", "EMBEDDING_WIDTH",
+    "LEXICON_SIGNALS", "lexicon_words", "METADATA_NAMES", "metadata_matrix", "counts_known", "sentence_embeddings", "EMBEDDING_WIDTH",
 ]
 
 # Words that carry no signal on their own; kept out of the n-grams (placeholders stay in).
@@ -326,6 +326,17 @@ def metadata_matrix(meta) -> np.ndarray:
             np.log1p(comments) - np.log1p(likes), np.log1p(shares) - np.log1p(likes),
             hour, weekday,
         ])
+
+
+def counts_known(meta: np.ndarray) -> np.ndarray:
+    """Rows of a metadata array (``[likes, comments, shares, published]``) with at least one
+    engagement count known: the rows the metadata model scores.  A publication time alone does
+    not count: it would only tell the model that the counts are missing.
+
+    >>> counts_known(np.array([[1.0, np.nan, np.nan, np.nan], [np.nan, np.nan, np.nan, 1.6e9]]))
+    array([ True, False])
+    """
+    return ~np.isnan(meta[:, :3]).all(axis=1)
 
 
 #: Embedding width of multilingual-e5-small.

@@ -33,7 +33,7 @@ from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold, cross
 from sklearn.utils.validation import check_is_fitted
 
 from .estimators import MetadataFeatures, StyleFeatures
-from .features import body_words
+from .features import body_words, counts_known
 from .text import unmarked_copy
 
 __all__ = ["TextStack", "near_duplicate_groups", "counts_known", "counts_complete", "keep_counts", "COUNT_SUBSETS"]
@@ -41,17 +41,6 @@ __all__ = ["TextStack", "near_duplicate_groups", "counts_known", "counts_complet
 #: The engagement counts a caller may know short of all three: the columns each copy of a
 #: complete training row keeps (``TextStack(count_subsets=True)``).
 COUNT_SUBSETS = ((0,), (1,), (2,), (0, 1), (0, 2), (1, 2))
-
-
-def counts_known(meta: np.ndarray) -> np.ndarray:
-    """Rows of a metadata array (``[likes, comments, shares, published]``) with at least one
-    engagement count known: the rows the metadata model scores.  A publication time alone does
-    not count: it would only tell the model that the counts are missing.
-
-    >>> counts_known(np.array([[1.0, np.nan, np.nan, np.nan], [np.nan, np.nan, np.nan, 1.6e9]]))
-    array([ True, False])
-    """
-    return ~np.isnan(meta[:, :3]).all(axis=1)
 
 
 def counts_complete(meta: np.ndarray) -> np.ndarray:

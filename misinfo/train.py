@@ -416,11 +416,11 @@ def build_default_models(datasets_dir, out_dir, tiers=TIERS, seed: int = SEED, l
             "threshold_rule": {"objectives": OBJECTIVES, "plateau": PLATEAU,
                                "sensational_opening_flag_budget": FLAG_BUDGET},
             "heads": {
-                "misinformation": {"file": "misinformation.npz", "training_data": reintel.name,
+                "misinformation": {"training_data": reintel.name,
                                    "citation": reintel.citation, "fitted_on": f"train split ({len(X):,} distinct posts of {n_posts:,})",
                                    "near_duplicate_rows": mis.near_duplicate_rows_,
                                    "labels": {"1": "unreliable", "0": "reliable"}},
-                "sensational": {"file": "sensational.npz", "training_data": clickbait.name,
+                "sensational": {"training_data": clickbait.name,
                                 "citation": clickbait.citation, "fitted_on": f"train + val splits ({len(C):,} distinct titles of {n_titles:,})",
                                 "near_duplicate_rows": sen.near_duplicate_rows_,
                                 "labels": {"1": "clickbait", "0": "non-clickbait"}},
@@ -726,7 +726,7 @@ def train_model(task: str, data_paths, *, text_column: str, label_column: str, s
     import hashlib
 
     from . import __version__
-    from .artifacts import HEAD_SUFFIX, read_metadata, save
+    from .artifacts import read_metadata, save
     from .model import load_model
 
     if task not in TASKS:
@@ -849,7 +849,7 @@ def train_model(task: str, data_paths, *, text_column: str, label_column: str, s
         "seed": seed,
         "thresholds": thresholds,
         "heads": {
-            task: {"file": f"{task}{HEAD_SUFFIX}", "training_data": names,
+            task: {"training_data": names,
                    "fitted_on": f"{len(train):,} training rows" + (f" ({counts['feedback_in_train']} from feedback)"
                                                                   if counts["feedback_in_train"] else ""),
                    "labels": {"1": "positive label (" + ", ".join(k for k, v in LABELS.items() if v) + ")",

@@ -96,6 +96,7 @@ def test_saved_metadata_names_the_machine_and_blas_a_model_was_fitted_with(tmp_p
 
     save(tmp_path / "m", model.heads, {"heads": {}})
     meta = json.loads((tmp_path / "m" / "metadata.json").read_text(encoding="utf-8"))
+    assert {name: h["file"] for name, h in meta["heads"].items()} == {n: f"{n}.npz" for n in model.heads}
     assert meta["built_on"]["machine"] == platform.machine()
     assert meta["built_on"]["blas"] and all(isinstance(b, str) for b in meta["built_on"]["blas"])
     assert meta["library_versions"]["scipy"]

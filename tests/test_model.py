@@ -74,7 +74,7 @@ def test_reasons_do_not_name_the_commonest_words(model, sample_rows):
     for head, words in named.items():
         explainer = _explainer(model.heads[head])
         share = {}  # the share of training texts with each term, by the way a reason shows it
-        for term, df in zip(explainer.names, _share_as_written(explainer.words, explainer.names, model.heads[head])):
+        for term, df in zip(explainer.names, _share_as_written(explainer.words, model.heads[head])):
             share[_display(term)] = max(df, share.get(_display(term), 0.0))
         assert words and all(share[w] <= COMMON_WORDS for w in words), head
     assert max(share.values()) > COMMON_WORDS  # there are such words to leave out
