@@ -15,10 +15,12 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import numbers
 import os
 import platform
 import shutil
 import tempfile
+import zipfile
 from importlib import metadata as _dist
 from importlib import resources
 from pathlib import Path
@@ -141,6 +143,8 @@ def read_metadata(model_dir) -> dict:
             meta = json.load(f)
     except ValueError as exc:
         raise ArtifactError(f"{path} is not valid JSON: {exc}") from exc
+    if not isinstance(meta, dict):
+        raise ArtifactError(f"{path} must hold a JSON object, not a {type(meta).__name__}")
     if meta.get("format") == 1:
         raise ArtifactError(
             f"{model_dir} holds format 1 (pickled scikit-learn estimators); this misinfo reads format {FORMAT}. "
@@ -148,9 +152,18 @@ def read_metadata(model_dir) -> dict:
             "or retrain it with `misinfo train`.")
     if meta.get("format") != FORMAT:
         raise ArtifactError(f"{path} has format {meta.get('format')!r}; this misinfo reads format {FORMAT}")
-    missing = [h for h in HEADS if h not in meta.get("heads", {})]
+    heads = meta.get("heads")
+    missing = [h for h in HEADS if not isinstance(heads, dict) or not isinstance(heads.get(h), dict)
+               or not isinstance(heads[h].get("file"), str)]
     if missing:
-        raise ArtifactError(f"{path} lacks the head(s) {missing}; a model needs {list(HEADS)}")
+        raise ArtifactError(f"{path} lacks the head(s) {missing} (each with its file); a model needs {list(HEADS)}")
+    for key, kind in (("files", dict), ("thresholds", dict), ("model_version", str)):
+        if not isinstance(meta.get(key), kind):
+            raise ArtifactError(f"{path} lacks {key!r} (a JSON {'object' if kind is dict else 'string'})")
+    try:
+        check_thresholds(dict(meta["thresholds"]), required=True)
+    except ValueError as exc:
+        raise ArtifactError(f"{path}: {exc}") from exc
     return meta
 
 
@@ -183,7 +196,10 @@ def load_heads(model_dir) -> tuple[dict, dict]:
             raise ArtifactError(
                 f"{path} does not match its sha256 in metadata.json (expected {expected}, got {actual}); "
                 "refusing to load it: it is not the file this model was built with. Reinstall misinfo or retrain.")
-        heads[name] = load_head(path)
+        try:
+            heads[name] = load_head(path)
+        except (ValueError, KeyError, TypeError, OSError, zipfile.BadZipFile) as exc:
+            raise ArtifactError(f"{path}: the {name} head cannot be read: {exc}") from exc
     return heads, meta
 
 
@@ -203,10 +219,31 @@ def check_thresholds(thresholds: dict, required: bool) -> dict:
         if missing:
             raise ValueError(f"thresholds lack {missing}")
     for key, value in thresholds.items():
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value) or not 0 <= value <= 1:
+        if isinstance(value, bool) or not isinstance(value, numbers.Real) or math.isnan(value) or not 0 <= value <= 1:
             raise ValueError(f"threshold {key!r} must be a number between 0 and 1, got {value!r}")
         thresholds[key] = float(value)
     return thresholds
+
+
+def with_overrides(defaults: dict, given: dict) -> dict:
+    """``defaults`` with the validated thresholds of ``given`` in their place.
+
+    Each override replaces the threshold it names.  A new ``sensational`` (titles) threshold
+    without a ``sensational_opening`` one keeps the post-opening threshold at least as strict:
+    ``max(sensational, default sensational_opening)``, so that raising the title threshold never
+    lowers the stricter one (the rule :func:`misinfo.train.train_model` applies to a retrained
+    sensational head).
+
+    >>> with_overrides({"misinformation": 0.3, "sensational": 0.4, "sensational_opening": 0.8},
+    ...                {"sensational": 0.9})["sensational_opening"]
+    0.9
+    """
+    out = dict(defaults)
+    given = check_thresholds(dict(given), required=False)
+    if "sensational" in given and "sensational_opening" not in given:
+        given["sensational_opening"] = max(given["sensational"], defaults["sensational_opening"])
+    out.update(given)
+    return out
 
 
 def model_dir(model) -> Path:
@@ -214,6 +251,8 @@ def model_dir(model) -> Path:
     if model is None or model in TIER_NAMES:
         return Path(str(resources.files("misinfo.models").joinpath(model or "fast")))
     if isinstance(model, (str, Path)):
+        if not str(model).strip():
+            raise ValueError("model must be None, a tier name or a directory path, got an empty string")
         path = Path(model)
         if not path.is_dir():
             raise FileNotFoundError(

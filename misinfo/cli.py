@@ -4,6 +4,7 @@ Data goes to stdout or a file; progress and errors go to stderr.
 """
 from __future__ import annotations
 
+import functools
 import json
 import sys
 
@@ -21,6 +22,27 @@ def _model_option(f):
                         help="Model tier or a directory of trained artifacts (default: fast).")(f)
 
 
+def _threshold_options(f):
+    """--threshold-misinformation, --threshold-sensational and --threshold-sensational-opening,
+    passed to the command as one ``thresholds`` dict (None when none is given)."""
+    @functools.wraps(f)
+    def command(*args, threshold_misinformation, threshold_sensational, threshold_sensational_opening, **kwargs):
+        given = {"misinformation": threshold_misinformation, "sensational": threshold_sensational,
+                 "sensational_opening": threshold_sensational_opening}
+        return f(*args, thresholds={k: v for k, v in given.items() if v is not None} or None, **kwargs)
+
+    for name, help_text in (
+            ("sensational-opening", "Flag when the sensational score of a post's opening line (a text without "
+                                    "a title) reaches this (default: the model's, or --threshold-sensational "
+                                    "if that is higher)."),
+            ("sensational", "Flag when the sensational score of a title or one-line text reaches this "
+                            "(default: the model's)."),
+            ("misinformation", "Flag when the misinformation score reaches this (default: the model's).")):
+        command = click.option(f"--threshold-{name}", type=click.FloatRange(0, 1), default=None,
+                               help=help_text)(command)
+    return command
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="misinfo")
 def cli():
@@ -33,13 +55,11 @@ def cli():
 @cli.command("text")
 @click.argument("texts", nargs=-1)
 @_model_option
-@click.option("--threshold-misinformation", type=click.FloatRange(0, 1), default=None)
-@click.option("--threshold-sensational", type=click.FloatRange(0, 1), default=None)
-def text_cmd(texts, model, threshold_misinformation, threshold_sensational):
+@_threshold_options
+def text_cmd(texts, model, thresholds):
     """Score TEXTS (or one text per line of stdin) and print one JSON object per text."""
     if not texts:
         texts = [line.rstrip("\n") for line in sys.stdin]
-    thresholds = _thresholds(threshold_misinformation, threshold_sensational)
     for result in load(model).score_many(list(texts), thresholds=thresholds):
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False))
 
@@ -54,14 +74,6 @@ def load(model):
     except (FileNotFoundError, ArtifactError, ImportError) as exc:
         raise click.ClickException(str(exc)) from exc
 
-
-def _thresholds(mis, sen):
-    out = {}
-    if mis is not None:
-        out["misinformation"] = mis
-    if sen is not None:
-        out["sensational"] = sen
-    return out or None
 
 
 @cli.command("info")
@@ -107,8 +119,7 @@ _ONE_FILE = click.Path(dir_okay=False, allow_dash=True)
 @click.option("--jobs", type=click.IntRange(1), default=None, help="Worker processes (default: all cores).")
 @click.option("--encoding", default=None, help="Input encoding without a BOM, e.g. cp1258 (default: UTF-8).")
 @click.option("--delimiter", default=None, help="Field delimiter (default: detected among , ; tab |); '\\t' for tab.")
-@click.option("--threshold-misinformation", type=click.FloatRange(0, 1), default=None)
-@click.option("--threshold-sensational", type=click.FloatRange(0, 1), default=None)
+@_threshold_options
 @click.option("--only-flagged", is_flag=True, help="Write only flagged rows (and rows that failed).")
 @click.option("--sort", is_flag=True, help="Highest max(misinformation, sensational) first.")
 @click.option("--resume", is_flag=True, help="Continue an interrupted run from its last completed chunk.")
@@ -124,7 +135,7 @@ _ONE_FILE = click.Path(dir_okay=False, allow_dash=True)
 @_model_option
 @click.pass_context
 def score_cmd(ctx, input_path, output, text_column, title_column, likes_column, comments_column, shares_column,
-              time_column, jobs, encoding, delimiter, threshold_misinformation, threshold_sensational,
+              time_column, jobs, encoding, delimiter, thresholds,
               only_flagged, sort, resume, quiet, chunk_size, scheduler, workers, output_format, model):
     """Score every row of the CSV file INPUT ('-' for stdin) and write it with the scores appended.
 
@@ -139,7 +150,7 @@ def score_cmd(ctx, input_path, output, text_column, title_column, likes_column, 
                        title_column=title_column, likes_column=likes_column, comments_column=comments_column,
                        shares_column=shares_column, time_column=time_column, model=model, encoding=encoding,
                        delimiter=delimiter, only_flagged=only_flagged, sort=sort, chunk_size=chunk_size or CHUNK_SIZE,
-                       thresholds=_thresholds(threshold_misinformation, threshold_sensational))
+                       thresholds=thresholds)
         return
     for option, value in (("--workers", workers), ("--format", output_format)):
         if value is not None:
@@ -152,7 +163,7 @@ def score_cmd(ctx, input_path, output, text_column, title_column, likes_column, 
         input_path, output, text_column=text_column, title_column=title_column,
         likes_column=likes_column, comments_column=comments_column, shares_column=shares_column,
         time_column=time_column, model=model, jobs=jobs, encoding=encoding, delimiter=delimiter,
-        thresholds=_thresholds(threshold_misinformation, threshold_sensational), only_flagged=only_flagged,
+        thresholds=thresholds, only_flagged=only_flagged,
         sort=sort, resume=resume, quiet=quiet, chunk_size=chunk_size or CHUNK_SIZE), f"interrupted{hint}")
 
 

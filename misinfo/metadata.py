@@ -29,12 +29,37 @@ def metadata_row(likes=None, comments=None, shares=None, published=None) -> list
     return out
 
 
+#: pandas' missing values (``pd.NA``, ``pd.NaT``), told by type name: this module imports neither
+#: pandas nor numpy.
+_MISSING_TYPES = frozenset({"NAType", "NaTType"})
+#: Vietnam time (UTC+7), in which a naive datetime is read.
+_VIETNAM_OFFSET = 7 * 3600
+#: A timestamp this large is in milliseconds (1e11 seconds is the year 5138).
+MILLISECONDS_FROM = 1e11
+
+
+def _unknown(value) -> bool:
+    """None, NaN, ``pd.NA``, ``pd.NaT`` or ``numpy.datetime64("NaT")``: a value nobody knows."""
+    if value is None or type(value).__name__ in _MISSING_TYPES:
+        return True
+    if getattr(getattr(value, "dtype", None), "kind", None) == "M":  # numpy.datetime64
+        return bool(value != value)
+    return isinstance(value, float) and math.isnan(value)
+
+
+def _as_float(name: str, value) -> float:
+    try:
+        return float(value)
+    except OverflowError:
+        raise ValueError(f"{name} {value!r:.40} is too large") from None
+
+
 def _count(name, value) -> float:
-    if value is None:
+    if _unknown(value):
         return math.nan
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be an int, a float or None, got {type(value).__name__}: {value!r:.40}")
-    value = float(value)
+    value = _as_float(name, value)
     if math.isnan(value):
         return value
     if value < 0 or math.isinf(value):
@@ -43,19 +68,23 @@ def _count(name, value) -> float:
 
 
 def _timestamp(value) -> float:
-    if value is None:
+    """Unix seconds of a datetime (naive = Vietnam time), a numpy datetime64 or a number (Unix
+    seconds; milliseconds from :data:`MILLISECONDS_FROM` on, as exports often carry them)."""
+    if _unknown(value):
         return math.nan
+    if getattr(getattr(value, "dtype", None), "kind", None) == "M":  # numpy.datetime64, naive like a datetime
+        return _as_float("published", value.astype("datetime64[us]").astype("int64")) / 1e6 - _VIETNAM_OFFSET
     if isinstance(value, dt.datetime):
         if value.tzinfo is None:  # naive datetimes are taken as Vietnam time (UTC+7)
-            value = value.replace(tzinfo=dt.timezone(dt.timedelta(hours=7)))
+            value = value.replace(tzinfo=dt.timezone(dt.timedelta(seconds=_VIETNAM_OFFSET)))
         return value.timestamp()
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(
             f"published must be a datetime, Unix seconds (int/float) or None, got {type(value).__name__}: {value!r:.40}")
-    value = float(value)
+    value = _as_float("published", value)
     if math.isinf(value):
         raise ValueError(f"published must be finite Unix seconds, got {value!r}")
-    return value
+    return value / 1000 if abs(value) >= MILLISECONDS_FROM else value
 
 
 # -- CSV cells ---------------------------------------------------------------------------
@@ -108,22 +137,15 @@ def parse_time(cell):
     >>> parse_time("2020-03-12T15:00:00+07:00").isoformat()
     '2020-03-12T15:00:00+07:00'
     """
-    if cell is None or isinstance(cell, dt.datetime):
+    if cell is None or not isinstance(cell, str):  # numbers, datetimes: metadata_row reads them
         return cell
-    if hasattr(cell, "to_pydatetime"):  # pandas Timestamp
-        return cell.to_pydatetime()
-    if not isinstance(cell, str):
-        value = float(cell)
-        return value / 1000 if abs(value) >= 1e11 else value
     s = cell.strip()
     if not s:
         return None
     try:
-        value = float(s)
+        return _timestamp(float(s))
     except ValueError:
         pass
-    else:
-        return value / 1000 if abs(value) >= 1e11 else value
     try:
         return dt.datetime.fromisoformat(s)
     except ValueError:

@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence, Set
 from pathlib import Path
-from types import MappingProxyType
 
 import numpy as np
 
-from .artifacts import check_thresholds, model_dir
+from .artifacts import check_thresholds, model_dir, with_overrides
 from .explain import reasons
 from .metadata import metadata_row
 from .result import Score
@@ -18,6 +17,11 @@ __all__ = ["Model", "load_model", "score", "score_many"]
 
 #: Docs scored per model call in score_many (bounds memory of the sparse feature matrices).
 BATCH_SIZE = 512
+#: Said instead of scores for a text of punctuation and symbols only: the models learned from
+#: words, and a "!" scored as if it were a post flagged 0.81 misinformation.
+NO_WORDS_NOTE = "no words: punctuation or symbols only"
+#: Said of every text cut to misinfo.text.MAX_CHARS (a title counts in that length).
+TRUNCATED_NOTE = f"text truncated to its first {MAX_CHARS:,} characters"
 #: Said of every text typed without Vietnamese diacritics (or not in Vietnamese), flagged or not:
 #: its scores, low ones included, say less than usual (misinfo.text.UNMARKED_SHARE).
 UNMARKED_NOTE = "no Vietnamese diacritics: the models read such text less well, so its scores say less"
@@ -50,12 +54,18 @@ class Model:
 
     def __init__(self, heads: Mapping, thresholds: Mapping, version: str, metadata: Mapping):
         self.heads = dict(heads)
-        self.thresholds = MappingProxyType(check_thresholds(dict(thresholds), required=True))
+        self._thresholds = check_thresholds(dict(thresholds), required=True)
         self.version = version
         self.metadata = metadata
 
+    @property
+    def thresholds(self) -> dict:
+        """The default thresholds, as a new dict (a model never changes: pass ``thresholds=`` to
+        :meth:`score` to use others)."""
+        return dict(self._thresholds)
+
     def __repr__(self) -> str:
-        return f"<misinfo.Model {self.version} thresholds={dict(self.thresholds)}>"
+        return f"<misinfo.Model {self.version} thresholds={self._thresholds}>"
 
     # -- public API ------------------------------------------------------------------------
     def score(self, text: str, *, title: str | None = None, likes=None, comments=None, shares=None,
@@ -68,9 +78,7 @@ class Model:
     def score_many(self, texts: Sequence[str], *, titles=None, likes=None, comments=None, shares=None,
                    published=None, thresholds: Mapping | None = None) -> list[Score]:
         """Score many texts; one :class:`Score` per text, in input order.  See :func:`misinfo.score_many`."""
-        if isinstance(texts, (str, bytes)):
-            raise TypeError("texts must be a list (or other sequence) of str; for one text use score()")
-        texts = list(texts)
+        texts = _in_order("texts", texts)
         n = len(texts)
         columns = {}
         for name, values in (("titles", titles), ("likes", likes), ("comments", comments),
@@ -78,32 +86,31 @@ class Model:
             if values is None:
                 columns[name] = [None] * n
             else:
-                if isinstance(values, (str, bytes)):
-                    raise TypeError(f"{name} must be a sequence with one value per text, got a {type(values).__name__}")
-                values = list(values)
-                if len(values) != n:
-                    raise ValueError(f"{name} has {len(values)} values but there are {n} texts")
-                columns[name] = values
-        docs = [analyse(t, columns["titles"][i]) for i, t in enumerate(texts)]
-        meta = [metadata_row(columns["likes"][i], columns["comments"][i], columns["shares"][i],
-                             columns["published"][i]) for i in range(n)]
+                columns[name] = _in_order(name, values)
+                if len(columns[name]) != n:
+                    raise ValueError(f"{name} has {len(columns[name])} values but there are {n} texts")
+        docs, meta = [], []
+        for i, text in enumerate(texts):
+            try:
+                docs.append(analyse(text, columns["titles"][i]))
+                meta.append(metadata_row(columns["likes"][i], columns["comments"][i], columns["shares"][i],
+                                         columns["published"][i]))
+            except (TypeError, ValueError) as exc:  # say which item, as a batch caller needs
+                raise type(exc)(f"item {i}: {exc}") from exc
         return self.score_docs(docs, meta, thresholds)
 
     # -- for batch jobs that analysed the texts themselves -----------------------------------
     def score_docs(self, docs: Sequence[Doc], meta=None, thresholds: Mapping | None = None) -> list[Score]:
         """Score already analysed docs (``meta``: rows of [likes, comments, shares, published])."""
-        limits = dict(self.thresholds)
-        if thresholds:
-            given = check_thresholds(dict(thresholds), required=False)
-            if "sensational" in given and "sensational_opening" not in given:
-                given["sensational_opening"] = given["sensational"]
-            limits.update(given)
+        limits = with_overrides(self._thresholds, thresholds or {})
         meta = np.full((len(docs), 4), np.nan) if meta is None else np.asarray(meta, dtype=np.float64).reshape(len(docs), 4)
         out: list[Score | None] = [None] * len(docs)
-        live = [i for i, d in enumerate(docs) if not d.empty]
+        live = []
         for i, d in enumerate(docs):
-            if d.empty:
-                out[i] = Score(0.0, 0.0, False, ("empty text",), self.version)
+            if d.empty or d.wordless:
+                out[i] = Score(0.0, 0.0, False, ("empty text" if d.empty else NO_WORDS_NOTE,), self.version)
+            else:
+                live.append(i)
         if live:
             self._score_live(docs, live, meta, limits, out)
         return out
@@ -128,11 +135,26 @@ class Model:
                 notes[k] += lines
             for k, i in enumerate(idx):
                 if docs[i].truncated:
-                    notes[k].append(f"text truncated to its first {MAX_CHARS:,} characters")
+                    notes[k].append(TRUNCATED_NOTE + (" (title included)" if docs[i].headline_kind == "title" else ""))
                 if docs[i].unmarked:
                     notes[k].append(UNMARKED_NOTE)
                 out[i] = Score(float(mis[k]), float(sen[k]),
                                bool(mis_flag[k] or sen_flag[k]), tuple(notes[k]), self.version)
+
+
+def _in_order(name: str, values) -> list:
+    """``values`` (a list, tuple, array, Series or iterator) as a list, refusing what has no order
+    or is not one value per text: a str (one text, for score()), a set, a dict, a DataFrame."""
+    if isinstance(values, (str, bytes)):
+        hint = "; for one text use score()" if name == "texts" else ""
+        raise TypeError(f"{name} must be a sequence with one value per text, got a {type(values).__name__}{hint}")
+    if isinstance(values, (Set, Mapping)) or hasattr(values, "columns"):
+        raise TypeError(f"{name} must be an ordered sequence with one value per text (a list, tuple, array or "
+                        f"Series), got a {type(values).__name__}" +
+                        ("; pass one column, e.g. df['text']" if hasattr(values, "columns") else ""))
+    if not isinstance(values, Iterable):
+        raise TypeError(f"{name} must be a sequence with one value per text, got {type(values).__name__}")
+    return list(values)
 
 
 def _shown(proba) -> np.ndarray:

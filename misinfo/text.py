@@ -44,7 +44,7 @@ import unicodedata
 from dataclasses import dataclass
 
 __all__ = ["Doc", "MAX_CHARS", "HEADLINE_MAX_CHARS", "PIPELINE_VERSION", "analyse", "word_tokenize", "clean",
-           "segmenter_only", "without_marks", "unmarked_copy"]
+           "segmenter_only", "without_marks", "unmarked_copy", "new_tone_marks"]
 
 #: Version of how a text is read into what a model sees: this module (cleaning, placeholders,
 #: headline) and the feature extractors of :mod:`misinfo.features` and :mod:`misinfo.metadata`.
@@ -75,6 +75,7 @@ UNMARKED_MIN_LETTERS = 40
 UNMARKED_SHARE = 0.02
 _MARKED = re.compile("[àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ]")
 _LETTER = re.compile(r"[^\W\d_]")
+_ALNUM = re.compile(r"[^\W_]")
 
 _BAD_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff\ud800-\udfff]")
 _EMOJI = (
@@ -166,6 +167,12 @@ class Doc:
         return not self.tokens
 
     @property
+    def wordless(self) -> bool:
+        """True for a text of punctuation and symbols only ("!", "?!…"): nothing a model or a
+        reviewer could read (a placeholder, such as a link or an emoji, is a word here)."""
+        return not any(map(_ALNUM.search, self.tokens))
+
+    @property
     def unmarked(self) -> bool:
         """True for a text typed without Vietnamese diacritics, or not in Vietnamese: at least
         :data:`UNMARKED_MIN_LETTERS` letters (placeholders aside), under :data:`UNMARKED_SHARE`
@@ -190,6 +197,29 @@ def without_marks(text: str) -> str:
     """
     text = unicodedata.normalize("NFD", text).replace("đ", "d").replace("Đ", "D")
     return unicodedata.normalize("NFC", "".join(c for c in text if not unicodedata.combining(c)))
+
+
+_WORD_LETTERS = re.compile(r"[^\W\d_]+")
+_TONE_MARKS = None
+
+
+def new_tone_marks(text: str) -> str:
+    """``text`` with every word's tone mark where underthesea's ``text_normalize`` puts it (the
+    new placement: "hoà" -> "hòa", "thuỷ" -> "thủy"), nothing else changed.  The tokens get this
+    from the tokenizer; a reader of the text itself (the ``accurate`` tier's encoder) needs it
+    too, or old and new placement read as different words.
+
+    >>> new_tone_marks("Thanh Hoá: khoẻ, THUỶ điện hoà lưới!")
+    'Thanh Hóa: khỏe, THỦY điện hòa lưới!'
+    """
+    global _TONE_MARKS
+    if _TONE_MARKS is None:
+        import importlib
+        from functools import lru_cache
+
+        normalize = importlib.import_module("underthesea.pipeline.text_normalize")
+        _TONE_MARKS = lru_cache(maxsize=TOKEN_CACHE_SIZE)(normalize.token_normalize)
+    return _WORD_LETTERS.sub(lambda m: _TONE_MARKS(m.group()), text)
 
 
 def unmarked_copy(doc: Doc) -> Doc:
@@ -315,6 +345,14 @@ def _fast_segmenter():
     return segment if segment(probe) == public(probe) else None
 
 
+def _nfc_prefix(text: str) -> str:
+    """``text`` in NFC if it could be longer than :data:`MAX_CHARS` in NFC; at most its first
+    ``4 * MAX_CHARS`` code points are read (a Vietnamese letter is at most three in NFD)."""
+    if len(text) <= MAX_CHARS:
+        return text  # clean() puts it in NFC
+    return unicodedata.normalize("NFC", text[: 4 * MAX_CHARS])
+
+
 def _check_text(text: object, name: str) -> str:
     if not isinstance(text, str):
         raise TypeError(f"{name} must be a str, got {type(text).__name__}: {text!r:.60}")
@@ -407,6 +445,10 @@ def analyse(text: str, title: str | None = None) -> Doc:
     _check_text(text, "text")
     if title is not None:
         _check_text(title, "title")
+    # counted in NFC, so that a text typed decomposed (NFD: up to three code points per Vietnamese
+    # letter) is cut where the same text composed is; only a bounded prefix is normalised
+    text = _nfc_prefix(text)
+    title = None if title is None else _nfc_prefix(title)
     truncated = len(text) + len(title or "") > MAX_CHARS
     if truncated:
         text = text[: max(0, MAX_CHARS - len(title or ""))]

@@ -726,7 +726,7 @@ def train_model(task: str, data_paths, *, text_column: str, label_column: str, s
     import hashlib
 
     from . import __version__
-    from .artifacts import read_metadata, save
+    from .artifacts import read_metadata, save, with_overrides
     from .model import load_model
 
     if task not in TASKS:
@@ -835,12 +835,9 @@ def train_model(task: str, data_paths, *, text_column: str, label_column: str, s
             f"{feedback_effect['with_feedback']['roc_auc']:.4f} with {counts['feedback_in_train']} reviewed rows")
 
     other = "sensational" if task == "misinformation" else "misinformation"
-    thresholds = dict(base.thresholds)
-    thresholds[task] = threshold
-    if task == "sensational":
-        # No posts to tune the stricter post-opening threshold on: keep the base model's, unless the
-        # new title threshold is stricter still.
-        thresholds["sensational_opening"] = max(threshold, base.thresholds["sensational_opening"])
+    # No posts to tune the stricter post-opening threshold on for a new sensational head: it stays
+    # the base model's, unless the new title threshold is stricter still (with_overrides)
+    thresholds = with_overrides(base.thresholds, {task: threshold})
     digest = hashlib.sha256(json.dumps([rows.files, task, seed, factor, threshold]).encode()).hexdigest()
     names = ", ".join(Path(f["path"]).name for f in rows.files)
     metadata = {

@@ -100,3 +100,40 @@ def test_saved_metadata_names_the_machine_and_blas_a_model_was_fitted_with(tmp_p
     assert meta["built_on"]["machine"] == platform.machine()
     assert meta["built_on"]["blas"] and all(isinstance(b, str) for b in meta["built_on"]["blas"])
     assert meta["library_versions"]["scipy"]
+
+
+@pytest.mark.parametrize("damage", [
+    lambda m: m.pop("files"),
+    lambda m: m.pop("thresholds"),
+    lambda m: m.pop("model_version"),
+    lambda m: m["heads"]["sensational"].pop("file"),
+    lambda m: m.__setitem__("heads", ["misinformation", "sensational"]),
+    lambda m: m["thresholds"].__setitem__("misinformation", 1.5),
+])
+def test_a_damaged_metadata_file_is_an_artifact_error(model_copy, damage):
+    meta = json.loads((model_copy / "metadata.json").read_text(encoding="utf-8"))
+    damage(meta)
+    (model_copy / "metadata.json").write_text(json.dumps(meta), encoding="utf-8")
+    with pytest.raises(ArtifactError, match="metadata.json"):
+        load_heads(model_copy)
+
+
+def test_metadata_that_is_not_an_object_is_an_artifact_error(model_copy):
+    (model_copy / "metadata.json").write_text("[1, 2]", encoding="utf-8")
+    with pytest.raises(ArtifactError, match="JSON object"):
+        load_heads(model_copy)
+
+
+def test_an_unreadable_head_file_is_an_artifact_error(model_copy):
+    head = model_copy / "sensational.npz"
+    head.write_bytes(b"not a zip")
+    meta = json.loads((model_copy / "metadata.json").read_text(encoding="utf-8"))
+    meta["files"]["sensational.npz"] = sha256(head)  # a consistent but broken directory
+    (model_copy / "metadata.json").write_text(json.dumps(meta), encoding="utf-8")
+    with pytest.raises(ArtifactError, match="sensational head cannot be read"):
+        load_heads(model_copy)
+
+
+def test_an_empty_model_name_is_refused():
+    with pytest.raises(ValueError, match="empty"):
+        misinfo.load_model("")

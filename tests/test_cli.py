@@ -18,6 +18,19 @@ def test_text_command_reads_stdin_and_takes_thresholds():
     assert [json.loads(line)["flagged"] for line in result.output.splitlines()] == [True, True]
 
 
+def test_each_threshold_option_sets_the_threshold_it_names():
+    post = "Điều ít ai biết về món ăn quen thuộc\nChiều nay, cơ quan chức năng cho biết sẽ tiếp tục theo dõi."
+
+    def flagged(*options):
+        result = CliRunner().invoke(cli, ["text", *options, "--threshold-misinformation", "1", post])
+        assert result.exit_code == 0, result.output
+        return json.loads(result.output)["flagged"]
+
+    assert not flagged() and not flagged("--threshold-sensational", "0.5")  # a post's opening line
+    assert flagged("--threshold-sensational-opening", "0.3")
+    assert flagged("--threshold-sensational", "0.2", "--threshold-sensational-opening", "0.2")
+
+
 def test_info_reports_verified_files_and_versions():
     result = CliRunner().invoke(cli, ["info"])
     assert result.exit_code == 0, result.output

@@ -1,4 +1,7 @@
 import dataclasses
+import datetime
+import json
+import pickle
 import re
 import threading
 import unicodedata
@@ -157,6 +160,28 @@ def test_empty_text_gets_low_scores_and_a_reason(text):
 def test_ten_megabyte_text_is_truncated_and_says_so(model):
     result = model.score("Tin nóng chia sẻ ngay! " * (10_000_000 // 23))
     assert any("truncated" in r for r in result.reasons)
+    titled = model.score("Tin tức " * 7_000, title="Sốc " * 1_000)
+    assert any(r.startswith("text truncated") and r.endswith("(title included)") for r in titled.reasons)
+
+
+def test_a_decomposed_text_is_cut_where_the_composed_one_is(model):
+    """The length limit counts NFC characters: a text typed decomposed (NFD, up to three code
+    points per letter) is neither cut earlier nor scored differently."""
+    text = ("Người dân hoang mang vì tin đồn thất thiệt lan truyền trên mạng xã hội. " * 660)[:49_000] + " Chia sẻ ngay!!!"
+    decomposed = unicodedata.normalize("NFD", text)
+    assert len(text) < misinfo.text.MAX_CHARS < len(decomposed)
+    assert model.score(decomposed) == model.score(text)
+    assert not any("truncated" in r for r in model.score(decomposed).reasons)
+
+
+@pytest.mark.parametrize("text", ["!", "?", "…", '""', "!!!???...", " - ; "])
+def test_punctuation_alone_is_not_scored_as_a_post(model, text):
+    """A "!" or "?" reply, scored as if it were a post, was flagged (0.81 misinformation): there
+    is nothing in it to read or to review."""
+    result = model.score(text)
+    assert (result.misinformation, result.sensational, result.flagged) == (0.0, 0.0, False)
+    assert result.reasons == (misinfo.model.NO_WORDS_NOTE,)
+    assert model.score_many(["Tin nóng!", text])[1] == result
 
 
 @pytest.mark.parametrize("text", ["a \ud800 b", "\x00\x01\x02", "Tiếng Việt 中文 русский", "😀😀😀🇻🇳", "?!?!?!"])
@@ -179,6 +204,36 @@ def test_score_many_validates_its_columns(model):
         model.score_many("one string")
     with pytest.raises(ValueError, match="likes has 1 values but there are 2 texts"):
         model.score_many(["a", "b"], likes=[1])
+    for unordered in ({"a", "b"}, {"a": 1}):  # no order to keep, or keys rather than texts
+        with pytest.raises(TypeError, match="ordered"):
+            model.score_many(unordered)
+    for not_a_column in (None, 5):
+        with pytest.raises(TypeError, match="sequence"):
+            model.score_many(["a"], likes=not_a_column) if not_a_column else model.score_many(not_a_column)
+    # an error says which item, as the caller of a 10,000-row batch needs
+    with pytest.raises(TypeError, match="item 2: text must be a str, got float"):
+        model.score_many(["a", "b", float("nan")])
+    with pytest.raises(ValueError, match="item 1: likes"):
+        model.score_many(["a", "b"], likes=[1, -1])
+
+
+def test_score_many_takes_pandas_columns_with_gaps(model):
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame({"text": [HOAX, NEWS], "likes": pd.array([50, None], dtype="Int64"),
+                          "time": pd.to_datetime(["2020-03-04 10:00", None])})
+    with pytest.raises(TypeError, match="one column"):
+        model.score_many(frame)
+    expected = [model.score(HOAX, likes=50, published=datetime.datetime(2020, 3, 4, 10)), model.score(NEWS)]
+    assert model.score_many(frame["text"], likes=frame["likes"], published=frame["time"]) == expected
+    assert model.score_many(frame["text"], likes=frame["likes"], published=frame["time"].to_numpy()) == expected
+    assert model.score(NEWS, likes=pd.NA, published=pd.NaT) == model.score(NEWS)
+
+
+def test_a_timestamp_in_milliseconds_reads_as_in_a_csv(model):
+    seconds = model.score(HOAX, likes=1200, published=1585945439)
+    assert model.score(HOAX, likes=1200, published=1585945439000) == seconds
+    with pytest.raises(ValueError, match="too large"):
+        model.score(HOAX, likes=10**400)
 
 
 def test_metadata_is_optional_and_used_when_given(model, sample_rows):
@@ -257,8 +312,9 @@ def test_thresholds_are_per_call_and_never_mutate_the_default(model):
     loose = model.score(NEWS, thresholds={"misinformation": 0.0})
     assert loose.flagged and loose.reasons
     assert dict(model.thresholds) == before and not model.score(NEWS).flagged
-    with pytest.raises(TypeError):
-        model.thresholds["misinformation"] = 0.1
+    copy = model.thresholds  # a plain dict (JSON-ready), and only a copy
+    copy["misinformation"] = 0.1
+    assert model.thresholds == before and json.loads(json.dumps(model.thresholds)) == before
     with pytest.raises(ValueError, match="allowed"):
         model.score(NEWS, thresholds={"fake": 0.5})
     with pytest.raises(ValueError, match="between 0 and 1"):
@@ -284,10 +340,33 @@ def test_the_shown_score_decides_the_flag(model, sample_rows):
             value = getattr(shown, head)
             if not 1e-6 <= value <= 0.99:
                 continue
-            assert model.score(text, thresholds={head: value, other: 1.0}).flagged
-            assert not model.score(text, thresholds={head: round(value + 1e-6, 6), other: 1.0}).flagged
+            at, above = ({head: v, other: 1.0} for v in (value, round(value + 1e-6, 6)))
+            if head == "sensational":  # titles and post openings alike
+                at["sensational_opening"], above["sensational_opening"] = value, round(value + 1e-6, 6)
+            assert model.score(text, thresholds=at).flagged
+            assert not model.score(text, thresholds=above).flagged
             checked += 1
     assert checked >= 40
+
+
+def test_a_threshold_override_changes_only_what_it_names(model):
+    """Raising the title threshold must not lower the stricter one for post openings (it once
+    set both to the same value, so a stricter title threshold flagged more posts)."""
+    post = "Điều ít ai biết về món ăn quen thuộc\nChiều nay, đại diện cơ quan chức năng cho biết sẽ tiếp tục theo dõi."
+    t = model.thresholds
+    default = model.score(post)
+    assert t["sensational"] < default.sensational < t["sensational_opening"] and not default.flagged
+    assert not model.score(post, thresholds={"sensational": default.sensational}).flagged
+    assert model.score(post, thresholds={"sensational_opening": default.sensational}).flagged
+    title_only = model.score("Điều ít ai biết về món ăn quen thuộc")  # a one-line text is read as a title
+    assert title_only.flagged and not model.score(
+        "Điều ít ai biết về món ăn quen thuộc", thresholds={"sensational": 0.99, "misinformation": 1.0}).flagged
+
+
+def test_a_model_pickles_for_process_pools(model):
+    again = pickle.loads(pickle.dumps(model))
+    assert again.thresholds == model.thresholds and again.score(NEWS) == model.score(NEWS)
+    assert pickle.loads(pickle.dumps(model.score))(NEWS) == model.score(NEWS)
 
 
 def test_accurate_critical_reporting_is_not_flagged(model, guard_texts):
