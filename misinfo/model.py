@@ -208,12 +208,16 @@ def score(text: str, *, title: str | None = None, likes: float | None = None, co
     title : str, optional
         The headline, if the item has one apart from ``text``.
     likes, comments, shares : int or float, optional
-        Engagement counts (None or NaN = unknown).  Used when given, any of them; never required.
+        Engagement counts (None, NaN or ``pd.NA`` = unknown).  Used when given, any of them; never
+        required.
     published : datetime or float, optional
-        Publication time, a ``datetime`` (naive = Vietnam time) or Unix seconds; used with at
-        least one count (alone it is ignored: the text is scored as if no metadata were given).
+        Publication time, a ``datetime`` or ``numpy.datetime64`` (naive = Vietnam time) or Unix
+        seconds (from 1e11 on, milliseconds); used with at least one count (alone it is ignored:
+        the text is scored as if no metadata were given).
     thresholds : dict, optional
-        Per-call overrides of ``misinformation`` / ``sensational`` / ``sensational_opening``.
+        Per-call overrides of ``misinformation`` / ``sensational`` / ``sensational_opening``; each
+        sets only the threshold it names, except that a new ``sensational`` alone keeps
+        ``sensational_opening`` at least as high (:func:`misinfo.artifacts.with_overrides`).
 
     Returns
     -------
