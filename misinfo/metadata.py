@@ -34,6 +34,8 @@ def metadata_row(likes=None, comments=None, shares=None, published=None) -> list
 _MISSING_TYPES = frozenset({"NAType", "NaTType"})
 #: Vietnam time (UTC+7), in which a naive datetime is read.
 _VIETNAM_OFFSET = 7 * 3600
+#: Publication times outside [EARLIEST, LATEST) (1990-01-01 to 2100-01-01 UTC) are errors.
+EARLIEST, LATEST = 631_152_000.0, 4_102_444_800.0
 #: A timestamp this large is in milliseconds (1e11 seconds is the year 5138).
 MILLISECONDS_FROM = 1e11
 
@@ -73,18 +75,27 @@ def _timestamp(value) -> float:
     if _unknown(value):
         return math.nan
     if getattr(getattr(value, "dtype", None), "kind", None) == "M":  # numpy.datetime64, naive like a datetime
-        return _as_float("published", value.astype("datetime64[us]").astype("int64")) / 1e6 - _VIETNAM_OFFSET
+        return _plausible(_as_float("published", value.astype("datetime64[us]").astype("int64")) / 1e6 - _VIETNAM_OFFSET)
     if isinstance(value, dt.datetime):
         if value.tzinfo is None:  # naive datetimes are taken as Vietnam time (UTC+7)
             value = value.replace(tzinfo=dt.timezone(dt.timedelta(seconds=_VIETNAM_OFFSET)))
-        return value.timestamp()
+        return _plausible(value.timestamp())
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(
             f"published must be a datetime, Unix seconds (int/float) or None, got {type(value).__name__}: {value!r:.40}")
     value = _as_float("published", value)
     if math.isinf(value):
         raise ValueError(f"published must be finite Unix seconds, got {value!r}")
-    return value / 1000 if abs(value) >= MILLISECONDS_FROM else value
+    return _plausible(value / 1000 if abs(value) >= MILLISECONDS_FROM else value)
+
+
+def _plausible(seconds: float) -> float:
+    """``seconds`` if it is a time news could have been published at (1990–2099), NaN if NaN.
+    An export's 0, -1 or 1e20 stands for "no time" or is an error; read as a time, it gave the
+    model an hour and a weekday nobody published at (-1e20 moved a score from 0.11 to 0.52)."""
+    if not EARLIEST <= seconds < LATEST and not math.isnan(seconds):
+        raise ValueError(f"published {seconds!r:.20} is not a time between 1990 and 2099 (Unix seconds)")
+    return seconds
 
 
 # -- CSV cells ---------------------------------------------------------------------------
@@ -143,13 +154,18 @@ def parse_time(cell):
     if not s:
         return None
     try:
-        return _timestamp(float(s))
+        value = float(s)
     except ValueError:
         pass
+    else:
+        return _timestamp(value)
     try:
         return dt.datetime.fromisoformat(s)
     except ValueError:
         raise ValueError(f"{s!r:.40} is neither Unix seconds nor an ISO 8601 time") from None
+
+
+_DATE_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}|\d{8}")
 
 
 def parse_metadata(cells) -> tuple[list[float], tuple[str, ...]]:
@@ -165,6 +181,8 @@ def parse_metadata(cells) -> tuple[list[float], tuple[str, ...]]:
     for k, (name, cell) in enumerate(zip(METADATA_COLUMNS, cells)):
         missing = cell is None or (isinstance(cell, float) and math.isnan(cell))
         try:
+            if name == "published" and isinstance(cell, str) and _DATE_ONLY.fullmatch(cell.strip()):
+                raise ValueError("a date without a time of day, and the model reads the hour")
             value = None if missing else (parse_time(cell) if name == "published" else parse_count(cell))
             values.append(metadata_row(**{name: value})[k])
         except (TypeError, ValueError, OverflowError) as exc:
