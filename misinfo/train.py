@@ -384,6 +384,7 @@ def build_default_models(datasets_dir, out_dir, tiers=TIERS, seed: int = SEED, l
     """
     from . import __version__
     from .artifacts import save
+    from .compiled import compile_head
     from .model import Model
 
     reintel, clickbait = read_reintel(datasets_dir), read_viclickbait(datasets_dir)
@@ -406,7 +407,9 @@ def build_default_models(datasets_dir, out_dir, tiers=TIERS, seed: int = SEED, l
                                        mis_val[reliable] >= mis_t, sen_t)
         thresholds = {"misinformation": mis_t, "sensational": sen_t, "sensational_opening": opening_t}
         log(f"{tier}: sensational thresholds {sen_t} (titles) / {opening_t} (post openings)")
-        model = Model({"misinformation": mis, "sensational": sen}, thresholds, f"{tier}-{__version__}", {})
+        # measured on the compiled heads, which are what ships and what scoring reads
+        model = Model({"misinformation": compile_head(mis), "sensational": compile_head(sen)}, thresholds,
+                      f"{tier}-{__version__}", {})
         test = _test_metrics(model, Xt, yt, mt, Ct, cyt, news)
         metadata = {
             "model_version": f"{tier}-{__version__}",

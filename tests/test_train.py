@@ -357,3 +357,59 @@ def test_a_final_estimator_with_folds_of_its_own_keeps_each_text_with_its_copy(r
     for _, test in folds:  # rows n.. are the copies typed without diacritics
         held = np.isin(np.arange(2 * n), test)
         assert np.array_equal(held[:n], held[n:])
+
+
+def _write_csv(path, header, rows):
+    import csv
+
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(header)
+        writer.writerows(rows)
+
+
+def test_the_shipped_models_build_end_to_end_on_a_miniature_of_the_datasets(tmp_path, sample_rows, guard_texts):
+    """scripts/retrain_default_models.sh runs for most of an hour on the real data, so a break in
+    it (the build once scored its test split through uncompiled heads, which reasons cannot read)
+    would only show at the next rebuild.  The same code on ~140 posts and ~120 titles: it must
+    write a model directory that loads and scores, and a card."""
+    import json
+
+    import misinfo
+    from misinfo.train import build_default_models
+
+    rng = np.random.default_rng(0)
+    hoaxes = [r["text"] for r in sample_rows if r["id"] in CLICKBAIT_IDS]
+    news = [t for t in guard_texts] + [r["text"] for r in sample_rows if r["id"] not in CLICKBAIT_IDS]
+    posts = [(t + " Chia sẻ ngay!!!", 1) for t in hoaxes] + [(t.replace(".", "!!! Hãy chia sẻ."), 1) for t in hoaxes] + \
+        [(t, 0) for t in news]
+    reintel = tmp_path / "reintel-vlsp2020"
+    reintel.mkdir()
+    _write_csv(reintel / "public_train.decoded-utf8.csv",
+               ["id", "user_name", "post_message", "timestamp_post", "num_like_post", "num_comment_post",
+                "num_share_post", "label"],
+               [[f"r{i}", "u", text, 1585945439 + 3600 * i, int(rng.integers(0, 900)), int(rng.integers(0, 90)),
+                 int(rng.integers(0, 400)), label] for i, (text, label) in enumerate(posts)])
+    _write_csv(reintel / "split.csv", ["id", "split"],
+               [[f"r{i}", "test" if i % 5 == 0 else "train"] for i in range(len(posts))])
+    titles = [(r["title"], int(r["id"] in CLICKBAIT_IDS)) for r in sample_rows if r["title"]] + \
+        [(t.split(",")[0], 0) for t in guard_texts] + [(f"Sốc: {t.split(',')[0][:40]}… khiến ai cũng ngỡ ngàng!", 1)
+                                                         for t in guard_texts[:30]]
+    clickbait = tmp_path / "viclickbait-2025"
+    clickbait.mkdir()
+    _write_csv(clickbait / "clickbait_dataset_vietnamese.csv",
+               ["id", "url", "title", "lead_paragraph", "category", "publish_datetime", "source", "thumbnail_url", "label"],
+               [[f"c{i}", "", title, "Nội dung bài báo.", "Thời sự", "", "VnExpress", "",
+                 "clickbait" if label else "non-clickbait"] for i, (title, label) in enumerate(titles)])
+    _write_csv(clickbait / "split.csv", ["id", "split"],
+               [[f"c{i}", ("test", "val", "train", "train", "train")[i % 5]] for i in range(len(titles))])
+
+    results = build_default_models(tmp_path, tmp_path / "models", tiers=("fast",), log=lambda *_: None)
+    out = tmp_path / "models" / "fast"
+    meta = json.loads((out / "metadata.json").read_text(encoding="utf-8"))
+    assert meta["model_version"] == results["fast"]["model_version"] and set(meta["test_metrics"]) >= {
+        "misinformation_with_metadata", "sensational", "reliable_posts_flagged", "news_articles"}
+    model = misinfo.load_model(out)
+    hoax, plain = model.score_many([posts[0][0], news[0]])
+    assert hoax.misinformation > plain.misinformation
+    assert "`fast`" in (tmp_path / "models" / "MODEL_CARD.md").read_text(encoding="utf-8")
