@@ -7,12 +7,15 @@ a time, and ``sort=True`` sorts on disk.
 
 How real exports are read
 -------------------------
-* **Encoding**: a BOM decides (UTF-8, UTF-16, UTF-32); without one the input is UTF-8 unless
-  ``encoding`` says otherwise (e.g. ``"cp1258"``, whose combining tone marks the core puts in
-  NFC).  Bytes that do not decode make only their own row fail (``error`` says so).
+* **Encoding**: a BOM decides (UTF-8, UTF-16, UTF-32), whatever ``encoding`` says; without one
+  the input is UTF-8 unless ``encoding`` says otherwise (e.g. ``"cp1258"``, whose combining tone
+  marks the core puts in NFC).  Bytes that do not decode make only their own row fail (``error``
+  says so).  A compressed or binary file (gzip, zip/xlsx, Parquet...) is refused, saying what it
+  looks like.
 * **Delimiter**: ``,`` ``;`` tab or ``|``, chosen on the first 64 KB by parsing it with each one
   and keeping the one whose header holds ``text_column`` and whose rows have as many fields as
-  the header (robust to quoted fields with newlines, unlike ``csv.Sniffer``); or ``delimiter``.
+  the header (robust to quoted fields with newlines, unlike ``csv.Sniffer``); ``,`` when the
+  header is one field whatever the delimiter; or ``delimiter``.
 * Quoted fields with embedded delimiters and newlines, CRLF or LF, duplicate header names and
   cells up to :data:`FIELD_SIZE_LIMIT` characters (text beyond ``misinfo.text.MAX_CHARS`` is cut
   by the core, which says so in ``reasons``).  Blank lines are not rows and are skipped.
@@ -21,7 +24,9 @@ What a row gets
 ---------------
 * ``misinformation``, ``sensational``: probabilities with 6 decimals; ``flagged``: ``true`` or
   ``false``; ``reasons`` joined with ``" | "``; ``model_version``; ``error`` empty.
-* A row that cannot be scored (undecodable bytes, fewer or more fields than the header) keeps
+* A row that cannot be scored (undecodable bytes, fewer or more fields than the header, a record
+  that an unclosed quote ran to the end of the file, or that spans several lines with an odd
+  number of quote characters: an unclosed quote, closed by a stray one further on) keeps
   its cells, gets empty score columns and the reason in ``error``, and is counted in
   :attr:`BatchResult.failed`.  A short row is padded with empty cells; the cells of a long row
   beyond the header are quoted in ``error``.  Undecodable bytes are written as U+FFFD, so the
@@ -39,17 +44,24 @@ The output is written as UTF-8 (with a BOM when the input had one, so that Excel
 hidden ``.OUTPUT.part`` file next to OUTPUT, renamed over OUTPUT only when complete.  After every
 chunk a sidecar ``.OUTPUT.part.json`` records the rows read and the bytes written; with
 ``resume=True`` an interrupted run (killed, Ctrl-C, a crash) continues from its last completed
-chunk and yields the same file as an uninterrupted run.  Rows whose text, title and metadata are
-equal are analysed and scored once (within a chunk and across the last
-:data:`REUSE_CACHE_SIZE` distinct rows); which rows are reused depends only on the input, so
-the output is identical for any ``jobs``.  Each process also keeps its last
+chunk and yields the same file as an uninterrupted run.  On Ctrl-C or an error the workers are
+ended at once (the chunks they had in hand are done again on resume); with stdin as input there
+is nothing to resume from, and nothing is kept.  A symlinked OUTPUT is written through (the link
+stays); a directory, device or FIFO is refused (write to stdout instead).  A lock file,
+``.OUTPUT.lock``, refuses a second run writing the same OUTPUT at the same time.
+
+Rows whose text, title and metadata are equal are analysed and scored once (within a chunk and
+across the last :data:`REUSE_CACHE_SIZE` distinct rows); which rows are reused depends only on
+the input, so the output is identical for any ``jobs``.  Each process also keeps its last
 :data:`DOC_CACHE_SIZE` analysed texts, so a repost with other engagement counts is not tokenised
 again.
 """
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
+import errno
 import hashlib
 import heapq
 import io
@@ -57,9 +69,12 @@ import json
 import math
 import os
 import re
+import signal
+import stat
 import sys
 import tempfile
 import threading
+import time
 from collections import OrderedDict, deque
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -68,7 +83,12 @@ from pathlib import Path
 from .metadata import parse_metadata
 from .text import MAX_CHARS
 
-__all__ = ["score_csv", "score_frame", "BatchResult", "OUTPUT_COLUMNS"]
+try:  # the lock that keeps two runs off one output; Linux is the target, but import everywhere
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None
+
+__all__ = ["score_csv", "score_frame", "resumable", "BatchResult", "WorkerDied", "OUTPUT_COLUMNS"]
 
 #: Columns appended to every input row, in this order.
 OUTPUT_COLUMNS = ("misinformation", "sensational", "flagged", "reasons", "model_version", "error")
@@ -105,6 +125,14 @@ def _escape_bytes(exc: UnicodeError):
 
 
 codecs.register_error(_ESCAPE, _escape_bytes)
+
+
+class WorkerDied(RuntimeError):
+    """A worker process died while scoring (killed, e.g. by the out-of-memory killer).
+
+    The pool is stopped; with a file output the checkpoint is kept, so that ``resume=True``
+    continues from the last completed chunk.
+    """
 
 
 @dataclass(frozen=True)
@@ -170,25 +198,46 @@ _BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (code
          (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 
 
+# Files that are not text at all, by their first bytes: named in the error instead of reading
+# their bytes as column names.
+_MAGIC = ((b"\x1f\x8b", "gzip"), (b"BZh", "bzip2"), (b"\xfd7zXZ\x00", "xz"), (b"\x28\xb5\x2f\xfd", "zstd"),
+          (b"PK\x03\x04", "zip, or an Excel .xlsx workbook"), (b"7z\xbc\xaf\x27\x1c", "7z"),
+          (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an Excel .xls workbook"), (b"PAR1", "Parquet"), (b"%PDF-", "PDF"))
+
+
 def _resolve_encoding(head: bytes, encoding: str | None) -> tuple[str, bool]:
-    """Return (codec name, whether the input starts with a BOM)."""
+    """Return (codec name, whether the input starts with a BOM); refuse what is not text.
+
+    A BOM decides: it says what the file is, where ``encoding`` can only be a guess (an export
+    tool's BOM is never wrong, a remembered option often is).  A compressed or binary file is
+    refused here, before its bytes are read as column names."""
+    if encoding is not None:
+        if not isinstance(encoding, str):
+            raise TypeError(f"encoding must be a str such as 'utf-8' or 'cp1258', got {type(encoding).__name__}")
+        try:
+            name = codecs.lookup(encoding).name
+        except LookupError:
+            raise ValueError(f"unknown encoding {encoding!r}; examples: 'utf-8', 'utf-16', 'cp1258'") from None
+        try:  # rot13, base64, zlib... are codecs, but not between bytes and text
+            io.TextIOWrapper(io.BytesIO(), encoding=name)
+        except LookupError:
+            raise ValueError(f"{encoding!r} is not a text encoding; examples: 'utf-8', 'utf-16', 'cp1258'") from None
     bom = next((name for mark, name in _BOMS if head.startswith(mark)), None)
+    if bom:
+        return bom, True
+    kind = next((kind for magic, kind in _MAGIC if head.startswith(magic)), None)
+    if kind is None and encoding is None and len(head) >= 16 and head.count(0) > len(head) // 8:
+        raise ValueError("the input looks like UTF-16 or UTF-32 without a byte-order mark; give its encoding: "
+                         "--encoding utf-16-le on the command line, encoding='utf-16-le' in Python "
+                         "(or utf-16-be, utf-32-le...)")
     if encoding is None:
-        if bom:
-            return bom, True
-        if len(head) >= 16 and head.count(0) > len(head) // 8:
-            raise ValueError("the input looks like UTF-16 or UTF-32 without a byte-order mark; "
-                             "give the encoding, e.g. encoding='utf-16-le'")
-        return "utf-8", False
-    if not isinstance(encoding, str):
-        raise TypeError(f"encoding must be a str such as 'utf-8' or 'cp1258', got {type(encoding).__name__}")
-    try:
-        name = codecs.lookup(encoding).name
-    except LookupError:
-        raise ValueError(f"unknown encoding {encoding!r}; examples: 'utf-8', 'utf-16', 'cp1258'") from None
-    if name == "utf-8" and bom == "utf-8-sig":
-        name = "utf-8-sig"
-    return name, bom is not None
+        name = "utf-8"
+    if kind is None and not name.startswith(("utf-16", "utf-32")) and 0 in head.split(b"\n", 1)[0]:
+        kind = "NUL bytes in its first line"
+    if kind is not None:
+        raise ValueError(f"the input looks like a compressed or binary file ({kind}), not a CSV: "
+                         "decompress it first (or export it as CSV)")
+    return name, False
 
 
 def _check_delimiter(delimiter) -> str:
@@ -222,7 +271,42 @@ def _choose_delimiter(sample: str, at_eof: bool, want: str) -> str:
         score = (want in header, len(header) > 1, consistent, len(header), -rank)
         if best_score is None or score > best_score:
             best, best_score = delimiter, score
+    if best_score is not None and best_score[3] == 1:
+        # A header of one field: no delimiter is in use, and a comma in a cell must not let a
+        # delimiter that splits nothing win on consistency.  One column reads (and is written) as
+        # what a .csv means.
+        return ","
     return best
+
+
+class _Lines:
+    """The text's lines for csv.reader, counting quote characters and noticing the end of the text.
+
+    The csv module (lenient, as real exports need) reads a quote that is never closed as the
+    start of one cell that runs to the end of the file, without a word.  Seen from here it shows:
+    the record ends because the text ended (csv ends a record at the end of a line otherwise), or,
+    when a later stray quote closed it, the record spans several lines and holds an odd number of
+    quote characters (a quoted cell holds an even number, its escaped quotes included).
+    """
+
+    __slots__ = ("_next", "quotes", "ended")
+
+    def __init__(self, text):
+        self._next = iter(text).__next__
+        self.quotes = 0
+        self.ended = False
+
+    def __iter__(self) -> "_Lines":
+        return self
+
+    def __next__(self) -> str:
+        try:
+            line = self._next()
+        except StopIteration:
+            self.ended = True
+            raise
+        self.quotes += line.count('"')
+        return line
 
 
 class _UnreadableRecord(ValueError):
@@ -283,7 +367,8 @@ class _Input:
                 at_eof = len(self.head) < SNIFF_BYTES
                 delimiter = _choose_delimiter(decoder.decode(self.head, final=at_eof), at_eof, want_column)
             self.delimiter = _check_delimiter(delimiter)
-            self.reader = csv.reader(self.text, delimiter=self.delimiter, quotechar='"', doublequote=True,
+            self._lines = _Lines(self.text)
+            self.reader = csv.reader(self._lines, delimiter=self.delimiter, quotechar='"', doublequote=True,
                                      strict=False)
             self.header = self._read_header()
         except BaseException:
@@ -291,11 +376,14 @@ class _Input:
             raise
 
     def _read_header(self) -> list[str]:
+        where = str(self.path) if self.path else "stdin"
         for row in self.reader:
             if row:
+                if self._lines.ended:
+                    raise ValueError(f"the header of the input ({where}) has an unclosed quote: the whole file "
+                                     f"(lines 1–{self.reader.line_num}) was read as its header; fix the quoting")
                 row[0] = row[0].lstrip("\ufeff")
                 return row
-        where = str(self.path) if self.path else "stdin"
         raise ValueError(f"the input ({where}) is empty: a CSV with a header row is needed")
 
     def fingerprint(self) -> dict:
@@ -304,8 +392,23 @@ class _Input:
                 "head_sha256": hashlib.sha256(self.head).hexdigest()}
 
     def records(self) -> Iterator[tuple[int, list[str]]]:
-        """(line number, fields) of every non-blank record after the header."""
-        reader = self.reader
+        """(line number, fields) of every non-blank record after the header, the line a record ends
+        on, for readers that refuse a malformed file (training data, a scored file): a record an
+        unclosed quote merged is an :class:`_UnreadableRecord` at its first line."""
+        for first, last, row, problem in self.checked_records():
+            if problem:
+                raise _UnreadableRecord(first, problem)
+            yield last, row
+
+    def checked_records(self) -> Iterator[tuple[int, int, list[str], str | None]]:
+        """(first line, last line, fields, problem) of every non-blank record after the header.
+
+        ``problem`` is None, or says that an unclosed quote merged lines into the record (see
+        :class:`_Lines`): the record is kept whole, for its row to carry the problem.
+        """
+        reader, lines = self.reader, self._lines
+        last = reader.line_num
+        lines.quotes = 0
         while True:
             try:
                 row = next(reader)
@@ -313,8 +416,21 @@ class _Input:
                 return
             except csv.Error as exc:
                 raise _UnreadableRecord(reader.line_num, str(exc)) from exc
-            if row:
-                yield reader.line_num, row
+            except OSError as exc:  # a read error names no file: name the input (not the output)
+                if exc.filename is not None or exc.errno is None:
+                    raise
+                raise type(exc)(exc.errno, exc.strerror, str(self.path) if self.path else "stdin") from exc
+            first, last = last + 1, reader.line_num
+            quotes, lines.quotes = lines.quotes, 0
+            if not row:
+                continue
+            problem = None
+            if lines.ended:
+                problem = ("unclosed quote: the rest of the file was read as one cell" if first == last else
+                           f"unclosed quote: the rest of the file (lines {first}–{last}) was read as one cell")
+            elif first < last and quotes % 2:
+                problem = f"the record spans lines {first}–{last} (an unclosed quote?)"
+            yield first, last, row, problem
 
     def close(self) -> None:
         if self._close:
@@ -367,28 +483,27 @@ class _Row:
         self.fields, self.error, self.notes, self.key, self.item = fields, error, notes, key, item
 
 
-def _prepare(fields: list, spec: _Spec, where: str) -> _Row:
-    """Check one CSV record and build what the scorer needs (or the row's error)."""
+def _prepare(fields: list, spec: _Spec, where: str, problem: str | None = None) -> _Row:
+    """Check one CSV record and build what the scorer needs (or the row's error).
+
+    ``problem`` is what the reader found wrong with the record (an unclosed quote), if anything."""
+    errors = [problem] if problem else []
     bad = [i for i, f in enumerate(fields) if _UNDECODED.search(f)]
     if bad:
         fields = [_UNDECODED.sub("\ufffd", f) for f in fields]
-    error = None
+        errors.append(f"undecodable bytes in field(s) {', '.join(str(i + 1) for i in bad)} (written as U+FFFD); "
+                      "if the file is not UTF-8, give its encoding (e.g. cp1258)")
     n = len(fields)
-    if n != spec.ncols:
-        if n < spec.ncols:
-            error = f"{where}: the row has {n} fields but the header has {spec.ncols}"
-            fields = fields + [""] * (spec.ncols - n)
-        else:
-            extra = repr(fields[spec.ncols:])
-            extra = extra if len(extra) <= 1000 else extra[:997] + "..."
-            error = f"{where}: the row has {n} fields but the header has {spec.ncols}; cells beyond the header: {extra}"
-            fields = fields[: spec.ncols]
-    if bad:
-        columns = [str(i + 1) for i in bad]
-        error = (f"{where}: undecodable bytes in field(s) {', '.join(columns)} (written as U+FFFD); "
-                 "if the file is not UTF-8, give its encoding (e.g. cp1258)") + (f"; {error.split(': ', 1)[1]}" if error else "")
-    if error:
-        return _Row(fields, error)
+    if n < spec.ncols:
+        errors.append(f"the row has {n} fields but the header has {spec.ncols}")
+        fields = fields + [""] * (spec.ncols - n)
+    elif n > spec.ncols:
+        extra = repr(fields[spec.ncols:])
+        extra = extra if len(extra) <= 1000 else extra[:997] + "..."
+        errors.append(f"the row has {n} fields but the header has {spec.ncols}; cells beyond the header: {extra}")
+        fields = fields[: spec.ncols]
+    if errors:
+        return _Row(fields, f"{where}: " + "; ".join(errors))
     text = fields[spec.text]
     title = fields[spec.title] if spec.title is not None else None
     cells = [fields[i] if i is not None else None for i in spec.meta]
@@ -475,13 +590,12 @@ def _score_batch(model, items, thresholds) -> list:
 _WORKER: dict = {}
 
 
-def _init_worker(model, thresholds) -> None:
-    import signal
-
+def _init_worker(model, thresholds, parent: int) -> None:
     from .model import load_model
     from .text import segmenter_only
 
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle (see _submit)
+    threading.Thread(target=_exit_with_parent, args=(parent,), name="misinfo-parent-watch", daemon=True).start()
     segmenter_only()
 
     _WORKER["thresholds"] = thresholds
@@ -489,6 +603,55 @@ def _init_worker(model, thresholds) -> None:
         _WORKER["model"] = load_model(model)
     except BaseException as exc:  # re-raised by the first task, where the parent sees it
         _WORKER["error"] = exc
+
+
+def _exit_with_parent(parent: int) -> None:
+    """End this worker once its parent is gone, even killed with SIGKILL: a worker must never outlive
+    its run (an orphan keeps a model's memory, ~280 MB, and a core forever)."""
+    while os.getppid() == parent:
+        time.sleep(1)
+    os._exit(1)
+
+
+@contextlib.contextmanager
+def _signals_ignored(*signums):
+    """Ignore these signals within the block, in the main thread (elsewhere they are not ours to change)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    saved = [(signum, signal.signal(signum, signal.SIG_IGN)) for signum in signums]
+    try:
+        yield
+    finally:
+        for signum, handler in saved:
+            if handler is not None:  # None: a handler not set from Python, which cannot be put back
+                signal.signal(signum, handler)
+
+
+def _submit(pool, items):
+    # The pool starts workers inside submit; a worker inherits an ignored SIGINT, so that a Ctrl-C
+    # (sent to the whole process group) cannot break one that is still starting, before
+    # _init_worker runs.
+    with _signals_ignored(signal.SIGINT):
+        return pool.submit(_score_in_worker, items)
+
+
+def _stop_pool(pool) -> None:
+    """Stop a pool now: cancel the chunks not started and end the workers, whose chunks in flight are
+    thrown away (waiting for them took up to a chunk's time, and the output keeps only complete
+    chunks anyway).  A second Ctrl-C (or SIGTERM) meanwhile is ignored: this takes well under a
+    second, and stopping it half-way left workers behind."""
+    with _signals_ignored(signal.SIGINT, signal.SIGTERM):
+        # No public way to end the workers before Python 3.14 (terminate_workers).
+        processes = list((getattr(pool, "_processes", None) or {}).values())
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.join(5)
+            if process.exitcode is None:
+                process.kill()
+                process.join()
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _score_in_worker(items) -> list:
@@ -562,24 +725,30 @@ class _Pipeline:
     def _run_pool(self, chunks):
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures.process import BrokenProcessPool
 
         window: deque = deque()
         # Workers start from a fresh interpreter: a process forked after underthesea has run in
         # the parent can deadlock on a lock held at fork time (seen with the default "fork").
-        with ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context("spawn"),
-                                 initializer=_init_worker, initargs=(self.model_name, self.thresholds)) as pool:
-            try:
-                for rows in chunks:
-                    cells, todo, todo_cells = self._plan(rows)
-                    future = pool.submit(_score_in_worker, todo) if todo else None
-                    window.append((rows, cells, todo_cells, future))
-                    while len(window) > 2 * self.jobs:
-                        yield self._collect(window.popleft())
-                while window:
+        pool = ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=_init_worker, initargs=(self.model_name, self.thresholds, os.getpid()))
+        try:
+            for rows in chunks:
+                cells, todo, todo_cells = self._plan(rows)
+                future = _submit(pool, todo) if todo else None
+                window.append((rows, cells, todo_cells, future))
+                while len(window) > 2 * self.jobs:
                     yield self._collect(window.popleft())
-            except BaseException:
-                pool.shutdown(wait=False, cancel_futures=True)
-                raise
+            while window:
+                yield self._collect(window.popleft())
+        except BrokenProcessPool as exc:
+            _stop_pool(pool)
+            raise WorkerDied("a worker process died (out of memory? killed?); the rows it was scoring "
+                             "were not written") from exc
+        except BaseException:  # an interrupt, an error, or the caller closing this generator
+            _stop_pool(pool)
+            raise
+        pool.shutdown(wait=True)
 
     def _collect(self, entry):
         rows, cells, todo_cells, future = entry
@@ -673,7 +842,7 @@ class _Progress:
 
 
 def _write_json(path: Path, data: dict) -> None:
-    tmp = path.with_name(path.name + ".tmp")
+    tmp = _json_tmp_path(path)
     tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     os.replace(tmp, path)
 
@@ -763,35 +932,50 @@ def _score_source(source: _Input, output, *, text_column, title_column, meta_col
         meta=tuple(_column_index(header, name, f"{option}_column", d)
                    for name, option in zip(meta_columns, ("likes", "comments", "shares", "time"))),
         ncols=len(header))
-    out_header = header + list(OUTPUT_COLUMNS)
-    fmt = {"delimiter": d, "quotechar": '"', "doublequote": True, "lineterminator": "\r\n"}
     options = {"text": text_column, "title": title_column, "meta": list(meta_columns), "model": str(model),
                "thresholds": dict(sorted((thresholds or {}).items())), "only_flagged": bool(only_flagged),
                "encoding": source.encoding, "delimiter": d, "header": header}
-    to_stdout = output == "-"
     pipeline = _Pipeline(model, thresholds, jobs)
     if jobs == 1:
         from .model import load_model
 
         load_model(model)  # fail (e.g. a broken artifact) before creating any file
 
-    # The scored rows go to OUTPUT's .part file (or straight to stdout); sorting reads it back.
-    tmpdir = None
-    if to_stdout:
-        if sort:
-            tmpdir = tempfile.TemporaryDirectory(prefix="misinfo-")
-            part = Path(tmpdir.name) / "scored.part"
-        else:
-            part = None
-        target = None
-    else:
-        target = Path(output)
-        part = target.with_name(f".{target.name}.part")
-    state_path = None if part is None or to_stdout else part.with_name(part.name + ".json")
+    job = dict(source=source, spec=spec, pipeline=pipeline, options=options, only_flagged=only_flagged, sort=sort,
+               chunk_size=chunk_size, quiet=quiet)
+    if output == "-":
+        if not sort:
+            return _write(part=None, target=None, state_path=None, resume=False, **job)
+        with tempfile.TemporaryDirectory(prefix="misinfo-") as tmpdir:  # sorting reads the rows back
+            return _write(part=Path(tmpdir) / "scored.part", target=None, state_path=None, resume=False, **job)
 
+    target = _output_target(output)
+    part = _part_path(target)
+    # A checkpoint is kept only where a run can be resumed: from an input file.
+    state_path = part.with_name(part.name + ".json") if source.path is not None else None
+    hidden = {str(path) for path in (part, _lock_path(target), _sorting_path(target), state_path,
+                                     state_path and _json_tmp_path(state_path)) if path is not None}
+    try:
+        with _OutputLock(target, output):
+            result = _write(part=part, target=target, state_path=state_path, resume=resume, **job)
+    except OSError as exc:
+        # The user named OUTPUT, not its hidden companions; a write error (disk full, ulimit -f)
+        # names no file at all.
+        if exc.errno is None or (exc.filename is not None and str(exc.filename) not in hidden):
+            raise
+        raise type(exc)(exc.errno, exc.strerror, str(output)) from exc
+    return BatchResult(rows=result.rows, failed=result.failed, written=result.written, output=str(Path(output)))
+
+
+def _write(*, source, spec, pipeline, options, part, target, state_path, resume, only_flagged, sort, chunk_size,
+           quiet) -> BatchResult:
+    """Score into ``part`` (None: straight to stdout), then sort it or rename it over ``target``
+    (None: stdout); checkpoint to ``state_path`` after every chunk when it is given."""
+    to_stdout = target is None
+    fmt = {"delimiter": source.delimiter, "quotechar": '"', "doublequote": True, "lineterminator": "\r\n"}
     state = {"format": _PROGRESS_FORMAT, "input": source.fingerprint() if source.path else None,
              "options": options, "rows": 0, "written": 0, "failed": 0, "bytes": 0, "complete": False}
-    if resume and state_path.exists() and part.exists():
+    if resume and state_path is not None and state_path.exists() and part.exists():
         saved = json.loads(state_path.read_text(encoding="utf-8"))
         if saved.get("format") != _PROGRESS_FORMAT or saved.get("input") != state["input"] \
                 or saved.get("options") != options:
@@ -817,7 +1001,7 @@ def _score_source(source: _Input, output, *, text_column, title_column, meta_col
             if state["bytes"] == 0:
                 if source.bom and not (to_stdout and sort):  # the sorted copy gets it
                     out.write("\ufeff")
-                writer.writerow(out_header)
+                writer.writerow(source.header + list(OUTPUT_COLUMNS))
                 out.flush()
                 state["bytes"] = out_bytes.tell() if part is not None else 0
             if not state["complete"]:
@@ -840,19 +1024,21 @@ def _score_source(source: _Input, output, *, text_column, title_column, meta_col
                 sys.stdout.flush()
                 stdout = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="")
                 try:
-                    _sort_file(part, stdout, fmt, spec.ncols, source.bom, Path(tmpdir.name))
+                    _sort_file(part, stdout, fmt, spec.ncols, source.bom, part.parent)
                 finally:
                     stdout.detach()
             else:
-                fd, sorted_tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".sorting", dir=target.parent)
+                # A fixed name, safe under the output's lock; created as open() creates the
+                # unsorted output, with the umask's permissions.
+                sorted_tmp = _sorting_path(target)
                 try:
-                    with open(fd, "w", encoding="utf-8", newline="") as f:
+                    with open(sorted_tmp, "w", encoding="utf-8", newline="") as f:
                         _sort_file(part, f, fmt, spec.ncols, source.bom, target.parent)
                         f.flush()
                         os.fsync(f.fileno())
                     os.replace(sorted_tmp, target)
                 except BaseException:
-                    Path(sorted_tmp).unlink(missing_ok=True)
+                    sorted_tmp.unlink(missing_ok=True)
                     raise
                 part.unlink()
         elif target is not None:
@@ -860,29 +1046,127 @@ def _score_source(source: _Input, output, *, text_column, title_column, meta_col
         if state_path is not None:
             state_path.unlink(missing_ok=True)
     except BaseException:
-        if part is not None and not to_stdout and state["rows"] == 0:
-            # Nothing worth resuming: leave no trace.
+        if target is not None and (state_path is None or state["rows"] == 0):
+            # Nothing that a resume could use: leave no trace.
             part.unlink(missing_ok=True)
-            state_path.unlink(missing_ok=True)
+            if state_path is not None:
+                state_path.unlink(missing_ok=True)
         raise
-    finally:
-        if tmpdir is not None:
-            tmpdir.cleanup()
     return BatchResult(rows=state["rows"], failed=state["failed"], written=state["written"],
                        output="-" if to_stdout else str(target))
+
+
+# -- the output file ----------------------------------------------------------------------------
+def _output_target(output) -> Path:
+    """The file a run replaces: a symlink's target (the link stays a link), never a special file."""
+    target = Path(os.path.realpath(output))
+    try:
+        mode = os.stat(target).st_mode
+    except FileNotFoundError:
+        return target
+    if not stat.S_ISREG(mode):
+        kind = ("a directory" if stat.S_ISDIR(mode) else "a FIFO" if stat.S_ISFIFO(mode) else
+                "a character device" if stat.S_ISCHR(mode) else "a block device" if stat.S_ISBLK(mode) else
+                "a socket" if stat.S_ISSOCK(mode) else "not a regular file")
+        raise ValueError(f"the output {str(output)!r} is {kind}: the output is written to a temporary file and "
+                         "renamed over it when complete, which only a regular file allows; to write to a device or "
+                         "a pipe, write to stdout ('-'; -o - on the command line) and redirect it")
+    return target
+
+
+def _part_path(target: Path) -> Path:
+    return target.with_name(f".{target.name}.part")
+
+
+def _lock_path(target: Path) -> Path:
+    return target.with_name(f".{target.name}.lock")
+
+
+def _sorting_path(target: Path) -> Path:
+    return target.with_name(f".{target.name}.sorting")
+
+
+def _json_tmp_path(path: Path) -> Path:
+    return path.with_name(path.name + ".tmp")
+
+
+class _OutputLock:
+    """Hold ``.OUTPUT.lock`` next to the output for a run, so that a second run writing the same
+    output is refused instead of interleaving its rows with the first's in the same ``.part``.
+
+    An ``flock``: the system releases it when the process ends, however it ends, so a killed run
+    never blocks its ``resume``.  The file is removed when the run ends.  Without ``fcntl`` (not
+    Linux or macOS) or on a file system without locks (some network mounts), runs are not guarded.
+    """
+
+    def __init__(self, target: Path, output):
+        self.path, self.output, self.fd = _lock_path(target), output, None
+
+    def __enter__(self) -> "_OutputLock":
+        if fcntl is None:  # pragma: no cover - Windows
+            return self
+        while True:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(fd)
+                raise ValueError(f"another misinfo run is writing {str(self.output)!r} (it holds "
+                                 f"{self.path.name}); let it finish or stop it, or write to another output") from None
+            except OSError as exc:
+                os.close(fd)
+                if exc.errno in (errno.ENOLCK, errno.EOPNOTSUPP, errno.ENOSYS, errno.EINVAL):
+                    self.path.unlink(missing_ok=True)
+                    return self
+                raise
+            # A run that just finished may have removed the file we opened: then lock the new one.
+            try:
+                if os.path.samestat(os.fstat(fd), os.stat(self.path)):
+                    self.fd = fd
+                    return self
+            except FileNotFoundError:
+                pass
+            os.close(fd)
+
+    def __exit__(self, *exc) -> None:
+        if self.fd is not None:
+            self.path.unlink(missing_ok=True)  # while still held, so no other run holds a removed file
+            os.close(self.fd)
+            self.fd = None
+
+
+def resumable(input, output) -> bool:
+    """Whether ``score_csv(input, output, resume=True)`` would continue an interrupted run instead of
+    starting over: the input and output are files and a checkpoint of the output exists.
+
+    Examples
+    --------
+    >>> resumable("-", "scored.csv")
+    False
+    """
+    if input == "-" or output == "-":
+        return False
+    try:
+        part = _part_path(_output_target(output))
+    except (OSError, ValueError, TypeError):
+        return False
+    return part.exists() and part.with_name(part.name + ".json").exists()
 
 
 def _main_pass(source, spec, pipeline, writer, out, out_bytes, state, state_path, only_flagged, chunk_size,
                quiet):
     skip = state["rows"]
-    records = source.records()
+    records = source.checked_records()
     for _ in range(skip):  # rows done before the interruption
         if next(records, None) is None:
             raise ValueError(f"the input has fewer rows than the partial output ({skip}); run without resume")
-    rows = (_prepare(fields, spec, f"line {line}") for line, fields in records)
+    # A row's place is the line its record ends on; a record merged by an unclosed quote gives its first line.
+    rows = (_prepare(fields, spec, f"line {first}" if problem else f"line {last}", problem)
+            for first, last, fields, problem in records)
     progress = _Progress(quiet, skip, source.size)
+    scored = pipeline.run(_chunks(rows, chunk_size))
     try:
-        for chunk, results in pipeline.run(_chunks(rows, chunk_size)):
+        for chunk, results in scored:
             for row, result in zip(chunk, results):
                 failed = isinstance(result, str)
                 state["failed"] += failed
@@ -897,6 +1181,7 @@ def _main_pass(source, spec, pipeline, writer, out, out_bytes, state, state_path
                 _write_json(state_path, state)
             progress.update(len(chunk), state["rows"], source.chain.consumed)
     finally:
+        scored.close()  # on an error or an interrupt here, stop the workers now, not when collected
         progress.close()
 
 

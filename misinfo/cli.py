@@ -4,9 +4,12 @@ Data goes to stdout or a file; progress and errors go to stderr.
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
+import signal
 import sys
+import threading
 
 import click
 
@@ -108,16 +111,21 @@ _ONE_FILE = click.Path(dir_okay=False, allow_dash=True)
 @cli.command("score")
 @click.argument("input_path", metavar="INPUT", type=click.Path(allow_dash=True))
 @click.option("-o", "--output", required=True, type=click.Path(allow_dash=True),
-              help="Output CSV ('-' for stdout); written to a temporary file and renamed when complete. "
+              help="Output CSV ('-' for stdout); written to a hidden temporary file next to it and renamed over "
+                   "it when complete, so an existing file (even INPUT itself) is replaced whole or not at all; a "
+                   "symlink is written through; a device or FIFO is refused (use -o - and redirect). "
                    "With --scheduler: the output directory.")
 @click.option("--text-column", required=True, help="Column with the post or article text.")
 @click.option("--title-column", default=None, help="Column with the headline, if any.")
 @click.option("--likes-column", default=None)
 @click.option("--comments-column", default=None)
 @click.option("--shares-column", default=None)
-@click.option("--time-column", default=None, help="Publication time: Unix seconds or ISO 8601.")
+@click.option("--time-column", default=None,
+              help="Publication time: Unix seconds or ISO 8601; used with at least one count column.")
 @click.option("--jobs", type=click.IntRange(1), default=None, help="Worker processes (default: all cores).")
-@click.option("--encoding", default=None, help="Input encoding without a BOM, e.g. cp1258 (default: UTF-8).")
+@click.option("--encoding", default=None,
+              help="Encoding of an input without a BOM, e.g. cp1258 (default: UTF-8); a BOM (UTF-8, UTF-16, "
+                   "UTF-32) always decides.")
 @click.option("--delimiter", default=None, help="Field delimiter (default: detected among , ; tab |); '\\t' for tab.")
 @_threshold_options
 @click.option("--only-flagged", is_flag=True, help="Write only flagged rows (and rows that failed).")
@@ -139,10 +147,20 @@ def score_cmd(ctx, input_path, output, text_column, title_column, likes_column, 
               only_flagged, sort, resume, quiet, chunk_size, scheduler, workers, output_format, model):
     """Score every row of the CSV file INPUT ('-' for stdin) and write it with the scores appended.
 
-    Exit status: 0 when every row was scored, 3 when some rows failed (their reason is in the
-    error column), 1 for an error such as a missing column (no output is written).
+    \b
+    Exit status:
+      0    every row was scored
+      3    some rows failed (each keeps its reason in the error column)
+      1    an error: a missing column or an unreadable input (no output is written),
+           a worker process that died, a failed write
+      2    a usage error (a bad option)
+      130  interrupted (Ctrl-C); 143 stopped by SIGTERM
+
+    A stopped or failed run never leaves a half-written OUTPUT.  With a file INPUT and OUTPUT, the
+    rows scored so far are kept and the message says when --resume continues.  A second run writing
+    the same OUTPUT at the same time is refused.
     """
-    from .batch import CHUNK_SIZE, score_csv
+    from .batch import CHUNK_SIZE, resumable, score_csv
 
     if scheduler is not None:
         _score_on_dask(ctx, input_path, output, scheduler=scheduler, workers=workers, jobs=jobs, resume=resume,
@@ -158,26 +176,67 @@ def score_cmd(ctx, input_path, output, text_column, title_column, likes_column, 
     for param in ctx.command.params:  # one file in, one file out, as before --scheduler existed
         if param.name in ("input_path", "output"):
             _ONE_FILE.convert(input_path if param.name == "input_path" else output, param, ctx)
-    hint = "; run again with --resume to continue" if output != "-" else ""
+
+    def resume_hint() -> str:  # asked after a failure: is there a checkpoint to continue from?
+        return "; run again with --resume to continue" if resumable(input_path, output) else ""
+
     _run_scoring(ctx, lambda: score_csv(
         input_path, output, text_column=text_column, title_column=title_column,
         likes_column=likes_column, comments_column=comments_column, shares_column=shares_column,
         time_column=time_column, model=model, jobs=jobs, encoding=encoding, delimiter=delimiter,
         thresholds=thresholds, only_flagged=only_flagged,
-        sort=sort, resume=resume, quiet=quiet, chunk_size=chunk_size or CHUNK_SIZE), f"interrupted{hint}")
+        sort=sort, resume=resume, quiet=quiet, chunk_size=chunk_size or CHUNK_SIZE), resume_hint)
 
 
-def _run_scoring(ctx, call, interrupted: str) -> None:
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, raised in the main thread: a run stops as on Ctrl-C (workers ended, checkpoint kept)."""
+
+
+@contextlib.contextmanager
+def _signals_stop_the_run():
+    """Within the block, Ctrl-C and SIGTERM (kill, systemd, a batch scheduler) stop the run the same
+    way: the workers are ended and the checkpoint kept (SIGTERM used to kill this process outright
+    and orphan its workers).  After one of them both stay ignored, as the process is on its way
+    out: a second Ctrl-C used to break the cleanup (workers left behind) or the exit (status -2)."""
+    if threading.current_thread() is not threading.main_thread():  # only the main thread may set handlers
+        yield
+        return
+    # A signal ignored from the start (nohup, a background job) stays ignored.
+    watched = [signum for signum in (signal.SIGINT, signal.SIGTERM) if signal.getsignal(signum) != signal.SIG_IGN]
+    stopped = []
+
+    def stop(signum, frame):
+        stopped.append(signum)
+        for other in watched:
+            signal.signal(other, signal.SIG_IGN)
+        raise _Terminated() if signum == signal.SIGTERM else KeyboardInterrupt()
+
+    previous = {signum: signal.signal(signum, stop) for signum in watched}
+    try:
+        yield
+    finally:
+        if not stopped:
+            for signum, handler in previous.items():
+                signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
+
+
+def _run_scoring(ctx, call, hint) -> None:
     """Run a scoring call and set the exit status: 0 all rows scored, 3 some rows failed (their
-    reason is in the error column), 130 interrupted, 1 for an error such as a missing column."""
+    reason is in the error column), 130 interrupted, 143 terminated (SIGTERM), 1 for an error
+    such as a missing column or a worker process that died.  ``hint()`` is added to the message
+    of a stop that left something to continue from (an interrupt, a dead worker, a write error)."""
     from .artifacts import ArtifactError
+    from .batch import WorkerDied
 
     try:
-        result = call()
-    except KeyboardInterrupt:
-        click.echo(interrupted, err=True)
-        ctx.exit(130)
-    except (ValueError, TypeError, OSError, ArtifactError, ImportError) as exc:
+        with _signals_stop_the_run():
+            result = call()
+    except KeyboardInterrupt as exc:
+        click.echo(f"{'terminated' if isinstance(exc, _Terminated) else 'interrupted'}{hint()}", err=True)
+        ctx.exit(143 if isinstance(exc, _Terminated) else 130)
+    except (WorkerDied, OSError) as exc:
+        raise click.ClickException(f"{_fail(exc).message}{hint()}") from exc
+    except (ValueError, TypeError, ArtifactError, ImportError) as exc:
         raise _fail(exc) from exc
     if result.failed:
         click.echo(f"{result.failed} rows failed (see the error column)", err=True)
@@ -198,7 +257,7 @@ def _score_on_dask(ctx, input_path, output, *, scheduler, workers, jobs, resume,
         return score_files(input_path, output, scheduler=scheduler, workers=workers,
                            log=None if quiet else (lambda message: click.echo(message, err=True)), **options)
 
-    _run_scoring(ctx, call, "interrupted: no _SUCCESS was written")
+    _run_scoring(ctx, call, lambda: " (no _SUCCESS was written)")
 
 
 @cli.command("report")

@@ -467,3 +467,294 @@ def test_score_frame(model):
     assert ranked.index[-1] == 13
     with pytest.raises(ValueError, match="columns found"):
         batch.score_frame(df, "body")
+
+
+# -- stopping: interrupts, SIGTERM, dead workers, write errors ------------------------------------
+# A script, not `python -c`: spawned workers run it again as __mp_main__, so the hook reaches them.
+HOOKED_CLI = """
+import os, signal, sys, time
+import misinfo.batch as b
+_real = b._score_items
+
+def _hooked(model, items, thresholds):
+    time.sleep(float(os.environ.get("TEST_SLOW", "0")))
+    if os.environ.get("TEST_DIE_AT") and any(os.environ["TEST_DIE_AT"] in text for text, _, _ in items):
+        os.kill(os.getpid(), signal.SIGKILL)  # as the out-of-memory killer would
+    return _real(model, items, thresholds)
+
+b._score_items = _hooked
+if __name__ == "__main__":
+    from misinfo.cli import main
+    main(sys.argv[1:])
+"""
+
+
+def _live_in_group(pgid: int) -> list[int]:
+    """Processes of a process group that are not zombies (Linux /proc)."""
+    live = []
+    for stat_file in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat_file.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[2]) == pgid and fields[0] != "Z":
+            live.append(int(stat_file.parent.name))
+    return live
+
+
+def _wait_for_rows(state_file: Path, proc, rows: int) -> None:
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            if json.loads(state_file.read_text(encoding="utf-8"))["rows"] >= rows:
+                return
+        except (OSError, ValueError):
+            pass
+        time.sleep(0.02)
+    raise AssertionError("the run made no checkpoint")
+
+
+def _forty_rows(tmp_path) -> Path:
+    rows = [[str(i), f"{TEXTS[i % 7]} (bản tin {i})" + (" KILLME" if i == 27 else ""), str(i)] for i in range(40)]
+    return write_csv(tmp_path / "in.csv", ["id", "text", "likes"], rows)
+
+
+def _hooked_run(tmp_path, out, env, *extra):
+    inp = _forty_rows(tmp_path)
+    script = tmp_path / "hooked_cli.py"
+    script.write_text(HOOKED_CLI, encoding="utf-8")
+    args = [sys.executable, str(script), "score", str(inp), "-o", str(out), "--text-column", "text",
+            "--likes-column", "likes", "--chunk-size", "5", "--quiet", *MODEL_ARGS, *extra]
+    proc = subprocess.Popen(args, cwd=tmp_path, env={**os.environ, **env}, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    return inp, proc
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads process groups from /proc")
+@pytest.mark.parametrize("signum, to_group, times, status", [
+    (signal.SIGINT, True, 2, 130),    # Ctrl-C in a terminal reaches the whole group; twice: no hang
+    (signal.SIGTERM, False, 1, 143),  # kill PID, a scheduler's stop: the workers must not be orphaned
+], ids=["ctrl-c-twice", "sigterm-to-parent"])
+def test_a_stopped_run_ends_its_workers_and_keeps_its_checkpoint(tmp_path, signum, to_group, times, status):
+    out = tmp_path / "out.csv"
+    state_file = tmp_path / ".out.csv.part.json"
+    inp, proc = _hooked_run(tmp_path, out, {"TEST_SLOW": "0.5"}, "--jobs", "2")
+    try:
+        _wait_for_rows(state_file, proc, 5)
+        for _ in range(times):
+            (os.killpg if to_group else os.kill)(proc.pid, signum)
+            time.sleep(0.05)
+        _, stderr = proc.communicate(timeout=30)  # promptly: chunks in flight are not waited for
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    assert proc.returncode == status, stderr
+    assert "run again with --resume to continue" in stderr and "Traceback" not in stderr
+    deadline = time.monotonic() + 10
+    while _live_in_group(proc.pid) and time.monotonic() < deadline:  # the resource tracker takes a moment
+        time.sleep(0.1)
+    assert not _live_in_group(proc.pid), "worker processes outlived the run"
+    assert not out.exists()
+    done = json.loads(state_file.read_text(encoding="utf-8"))["rows"]
+    assert 5 <= done < 40 and done % 5 == 0
+    reference = run(inp, tmp_path / "reference.csv", likes_column="likes")
+    assert run(inp, out, resume=True, likes_column="likes") == batch.BatchResult(40, 0, 40, str(out))
+    assert out.read_bytes() == (tmp_path / "reference.csv").read_bytes() and reference.rows == 40
+
+
+def test_a_dead_worker_is_a_clean_error_and_resume_continues(tmp_path):
+    out = tmp_path / "out.csv"
+    inp, proc = _hooked_run(tmp_path, out, {"TEST_SLOW": "0.2", "TEST_DIE_AT": "KILLME"}, "--jobs", "2")
+    try:
+        _, stderr = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    assert proc.returncode == 1, stderr
+    assert "a worker process died (out of memory? killed?)" in stderr and "BrokenProcessPool" not in stderr
+    assert "run again with --resume to continue" in stderr
+    assert not out.exists() and (tmp_path / ".out.csv.part").exists()
+    run(inp, tmp_path / "reference.csv", likes_column="likes")
+    run(inp, out, resume=True, likes_column="likes")
+    assert out.read_bytes() == (tmp_path / "reference.csv").read_bytes()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="RLIMIT_FSIZE")
+def test_a_write_error_names_the_output_and_resume_continues(tmp_path):
+    import resource
+
+    out = tmp_path / "out.csv"
+    inp = _forty_rows(tmp_path)
+    run(inp, tmp_path / "reference.csv", likes_column="likes")
+    # room for the header and 7 rows: the first chunk is written, the second fails (Python ignores
+    # SIGXFSZ, so the write fails with EFBIG)
+    limit = len(b"\r\n".join((tmp_path / "reference.csv").read_bytes().split(b"\r\n")[:8]))
+    args = [sys.executable, "-m", "misinfo", "score", str(inp), "-o", str(out), "--text-column", "text",
+            "--likes-column", "likes", "--chunk-size", "5", "--jobs", "1", "--quiet", *MODEL_ARGS]
+    failed = subprocess.run(args, cwd=tmp_path, capture_output=True, text=True,
+                            preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit)))
+    assert failed.returncode == 1, failed.stderr
+    assert f"File too large: {out}; run again with --resume to continue" in failed.stderr
+    assert not out.exists()
+    assert json.loads((tmp_path / ".out.csv.part.json").read_text(encoding="utf-8"))["rows"] == 5
+    run(inp, out, resume=True, likes_column="likes")
+    assert out.read_bytes() == (tmp_path / "reference.csv").read_bytes()
+    # a missing directory is named as the user gave it, not as the hidden temporary file
+    missing = CliRunner().invoke(cli, ["score", str(inp), "-o", str(tmp_path / "nodir" / "x.csv"), "--text-column",
+                                       "text", "--jobs", "1", *MODEL_ARGS])
+    assert missing.exit_code == 1
+    assert f"No such file or directory: {tmp_path / 'nodir' / 'x.csv'}\n" in missing.stderr
+    assert "--resume" not in missing.stderr
+
+
+@pytest.mark.parametrize("stdin", [False, True])
+def test_interrupt_hint_only_when_resume_can_work(tmp_path, plain, monkeypatch, stdin):
+    real = batch._score_items
+    calls = []
+
+    def interrupt_on_second_chunk(model, items, thresholds):
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real(model, items, thresholds)
+
+    monkeypatch.setattr(batch, "_score_items", interrupt_on_second_chunk)
+    out = tmp_path / "out.csv"
+    result = CliRunner().invoke(cli, ["score", "-" if stdin else str(plain), "-o", str(out), "--text-column", "text",
+                                      "--jobs", "1", "--chunk-size", "5", *MODEL_ARGS],
+                                input=plain.read_bytes() if stdin else None)
+    assert result.exit_code == 130
+    hidden = sorted(p.name for p in tmp_path.glob(".*"))
+    if stdin:  # --resume refuses stdin: no hint, and no partial files to trip over
+        assert result.stderr == "interrupted\n" and hidden == []
+    else:
+        assert result.stderr == "interrupted; run again with --resume to continue\n"
+        assert hidden == [".out.csv.part", ".out.csv.part.json"]
+    assert not out.exists()
+
+
+# -- the output file -------------------------------------------------------------------------------
+def test_a_symlinked_output_is_written_through(tmp_path, plain):
+    (tmp_path / "data").mkdir()
+    link = tmp_path / "link.csv"
+    link.symlink_to(tmp_path / "data" / "real.csv")  # dangling until written, as for `>`
+    for sort in (False, True):
+        run(plain, tmp_path / "reference.csv", sort=sort)
+        run(plain, link, sort=sort)
+        assert link.is_symlink() and link.read_bytes() == (tmp_path / "reference.csv").read_bytes()
+    assert sorted(p.name for p in (tmp_path / "data").iterdir()) == ["real.csv"]  # no temporary file left
+    assert not list(tmp_path.glob(".*"))
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs")
+def test_an_output_that_is_not_a_regular_file_is_refused(tmp_path, plain):
+    os.mkfifo(tmp_path / "fifo")
+    (tmp_path / "folder").mkdir()
+    for output, kind in ((tmp_path / "fifo", "a FIFO"), (tmp_path / "folder", "a directory"),
+                         (Path(os.devnull), "a character device")):
+        with pytest.raises(ValueError, match=f"is {kind}: .*write to stdout"):
+            run(plain, output)
+    result = CliRunner().invoke(cli, ["score", str(plain), "-o", os.devnull, "--text-column", "text", "--jobs", "1",
+                                      *MODEL_ARGS])
+    assert result.exit_code == 1 and "-o -" in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fifo", "folder", "in.csv"]
+
+
+def test_sorted_output_gets_the_umask_mode(tmp_path, plain):
+    old = os.umask(0o022)
+    try:
+        run(plain, tmp_path / "plain.csv")
+        run(plain, tmp_path / "sorted.csv", sort=True)
+    finally:
+        os.umask(old)
+    assert (tmp_path / "sorted.csv").stat().st_mode & 0o777 == (tmp_path / "plain.csv").stat().st_mode & 0o777 == 0o644
+
+
+@pytest.mark.skipif(batch.fcntl is None, reason="no flock")
+def test_a_second_run_on_the_same_output_is_refused(tmp_path, plain):
+    import fcntl
+
+    out = tmp_path / "out.csv"
+    with open(tmp_path / ".out.csv.lock", "w") as held:  # as the first run holds it
+        fcntl.flock(held, fcntl.LOCK_EX)
+        with pytest.raises(ValueError, match="another misinfo run is writing"):
+            run(plain, out)
+        assert not out.exists() and not (tmp_path / ".out.csv.part").exists()
+    assert run(plain, out).rows == 13  # the lock is gone with its holder
+    assert not list(tmp_path.glob(".*"))
+
+
+# -- reading ----------------------------------------------------------------------------------------
+def test_an_unclosed_quote_is_an_error_row(tmp_path):
+    runner = CliRunner()
+
+    def score(data: str, status: int):
+        (tmp_path / "in.csv").write_text(data, encoding="utf-8")
+        result = runner.invoke(cli, ["score", str(tmp_path / "in.csv"), "-o", "-", "--text-column", "text",
+                                     "--jobs", "1", *MODEL_ARGS])
+        assert result.exit_code == status, result.output
+        return list(csv.reader(io.StringIO(result.stdout)))[1:]
+
+    # to the end of the file: one row, saying so
+    rows = score('id,text\n1,"Sốc thật\n2,abc\n3,def\n', 3)
+    assert len(rows) == 1 and rows[0][1] == "Sốc thật\n2,abc\n3,def\n" and rows[0][2] == ""
+    assert rows[0][-1] == "line 2: unclosed quote: the rest of the file (lines 2–4) was read as one cell"
+    # closed again by a stray quote further on: the rows after it are scored
+    rows = score('id,text\n1,"Sốc thật\n2,abc\n3,"def"\n4,ghi\n', 3)
+    assert [r[0] for r in rows] == ["1", "4"]
+    assert rows[0][-1] == "line 2: the record spans lines 2–4 (an unclosed quote?)" and rows[1][-1] == ""
+    # legitimate quoted cells, multi-line and with escaped quotes, are not errors
+    rows = score('id,text\n1,"dòng một\ndòng ""hai"", ba"\n2,"x ""y"""\n3,a "b" c\n', 0)
+    assert [r[1] for r in rows] == ['dòng một\ndòng "hai", ba', 'x "y"', 'a "b" c']
+    with pytest.raises(ValueError, match="header .* has an unclosed quote"):
+        run(_write(tmp_path / "h.csv", 'id,"text\n1,abc\n'), tmp_path / "o.csv")
+
+
+def _write(path: Path, data) -> Path:
+    if isinstance(data, str):
+        path.write_text(data, encoding="utf-8")
+    else:
+        path.write_bytes(data)
+    return path
+
+
+def test_a_bom_decides_over_the_encoding_option(tmp_path, plain):
+    run(plain, tmp_path / "reference.csv")
+    header, *rows = read_out(plain)
+    utf8 = write_csv(tmp_path / "utf8.csv", header, rows, bom=True)
+    run(utf8, tmp_path / "out.csv", encoding="latin-1")
+    assert read_out(tmp_path / "out.csv") == read_out(tmp_path / "reference.csv")
+    utf16 = write_csv(tmp_path / "utf16.csv", header, rows, encoding="utf-16")  # with its BOM
+    run(utf16, tmp_path / "out16.csv", encoding="cp1258")
+    assert read_out(tmp_path / "out16.csv") == read_out(tmp_path / "reference.csv")
+
+
+def test_what_is_not_a_text_csv_is_refused_clearly(tmp_path, plain):
+    import gzip
+
+    for codec in ("rot13", "base64", "zlib"):
+        with pytest.raises(ValueError, match=f"'{codec}' is not a text encoding"):
+            run(plain, tmp_path / "o.csv", encoding=codec)
+    with pytest.raises(ValueError, match=r"compressed or binary file \(gzip\), not a CSV: decompress it first"):
+        run(_write(tmp_path / "in.csv.gz", gzip.compress(plain.read_bytes())), tmp_path / "o.csv")
+    with pytest.raises(ValueError, match=r"binary file \(NUL bytes in its first line\)"):
+        run(_write(tmp_path / "nul.csv", b"id\x00x,text\n1,abc\n"), tmp_path / "o.csv")
+    header, *rows = read_out(plain)
+    utf16 = write_csv(tmp_path / "u16.csv", header, rows, encoding="utf-16-le")
+    result = CliRunner().invoke(cli, ["score", str(utf16), "-o", "-", "--text-column", "text", *MODEL_ARGS])
+    assert result.exit_code == 1 and "--encoding utf-16-le" in result.stderr and "Traceback" not in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv", "in.csv.gz", "nul.csv", "u16.csv"]
+
+
+def test_a_one_column_csv_is_read_and_written_with_commas(tmp_path):
+    inp = _write(tmp_path / "in.csv", 'text\nhello, world\n"hi, there"\nfoo; bar\n')
+    result = run(inp, tmp_path / "out.csv")
+    out = (tmp_path / "out.csv").read_text(encoding="utf-8").splitlines()
+    assert out[0] == "text," + ",".join(OUTPUT_COLUMNS)  # not tab-separated
+    rows = read_out(tmp_path / "out.csv")[1:]
+    assert [r[0] for r in rows] == ["hello", "hi, there", "foo; bar"]
+    # an unquoted comma splits a cell, as in any CSV: that row says so, the others are scored
+    assert result.failed == 1 and "cells beyond the header: [' world']" in rows[0][-1]
+    assert rows[1][-1] == rows[2][-1] == ""

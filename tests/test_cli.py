@@ -43,3 +43,13 @@ def test_info_reports_verified_files_and_versions():
 def test_bad_model_is_a_clean_error():
     result = CliRunner().invoke(cli, ["info", "--model", "no-such-dir"])
     assert result.exit_code != 0
+
+
+def test_score_help_states_exit_statuses_and_replacement():
+    result = CliRunner().invoke(cli, ["score", "--help"])
+    assert result.exit_code == 0
+    text = " ".join(result.output.split())
+    for status in ("0 every row", "3 some rows failed", "1 an error", "2 a usage error", "130 interrupted", "143"):
+        assert status in text
+    assert "renamed over it when complete" in text and "even INPUT itself" in text
+    assert "used with at least one count column" in text and "a BOM (UTF-8, UTF-16, UTF-32) always decides" in text

@@ -153,6 +153,15 @@ def test_labelled_csv_is_read_as_the_batch_reads_exports(tmp_path):
         read_labelled(tmp_path / "twice.csv", text_column="text", label_column="label")
 
 
+def test_labelled_rows_that_an_unclosed_quote_merged_are_refused(tmp_path):
+    # a quote never closed would make the rest of the file one training text, with one label
+    from misinfo.train import read_labelled
+
+    (tmp_path / "u.csv").write_text('text,label\n"Sốc thật,1\nTin chính thức,0\nTin khác,1\n', encoding="utf-8")
+    with pytest.raises(ValueError, match=r"u.csv:2: unreadable CSV: unclosed quote.*lines 2–4"):
+        read_labelled(tmp_path / "u.csv", text_column="text", label_column="label")
+
+
 def test_viclickbait_titles_lose_the_aggregator_s_publisher_and_section(tmp_path):
     # Báo Mới appends who published a title; that names the outlet (a label cue), not the style
     from misinfo.train import read_viclickbait
