@@ -96,7 +96,7 @@ class Model:
                 meta.append(metadata_row(columns["likes"][i], columns["comments"][i], columns["shares"][i],
                                          columns["published"][i]))
             except (TypeError, ValueError) as exc:  # say which item, as a batch caller needs
-                raise type(exc)(f"item {i}: {exc}") from exc
+                raise (TypeError if isinstance(exc, TypeError) else ValueError)(f"item {i}: {exc}") from exc
         return self.score_docs(docs, meta, thresholds)
 
     # -- for batch jobs that analysed the texts themselves -----------------------------------
