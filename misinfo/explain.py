@@ -2,14 +2,13 @@
 that fired, in a form that fits a review-queue row."""
 from __future__ import annotations
 
-import re
 import threading
 from collections import Counter
 
 import numpy as np
 
 from .features import LEXICON_SIGNALS, SIGNAL_NAMES, STYLE_SIGNALS, lexicon_words, style_counts, style_part
-from .text import _MARKED, PLACEHOLDER_DISPLAY, Doc
+from .text import _ALNUM, _MARKED, PLACEHOLDER_DISPLAY, Doc
 
 __all__ = ["reasons"]
 
@@ -26,8 +25,6 @@ METADATA_SHIFT = 0.15
 
 #: The vectorizers whose terms a reason names: words and word pairs, as a reviewer reads them.
 WORD_ANALYZERS = ("body_words", "headline_words")
-#: A letter or digit (``str.isalnum``: re's ``\w`` is that or "_").
-_ALNUM = re.compile(r"[^\W_]")
 
 
 class _Explainer:

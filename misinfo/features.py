@@ -27,6 +27,7 @@ from itertools import repeat
 
 import numpy as np
 
+from .metadata import VIETNAM_OFFSET
 from .text import Doc, new_tone_marks
 
 __all__ = [
@@ -317,7 +318,7 @@ def metadata_matrix(meta) -> np.ndarray:
     X = np.asarray(meta, dtype=np.float64).reshape(-1, 4)
     likes, comments, shares, ts = X.T
     with np.errstate(invalid="ignore", divide="ignore"):
-        local = ts + 7 * 3600
+        local = ts + VIETNAM_OFFSET
         hour = np.floor((local % 86400) / 3600)
         weekday = np.floor(local / 86400 + 3) % 7  # 1970-01-01 was a Thursday
         return np.column_stack([

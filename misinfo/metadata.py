@@ -32,8 +32,9 @@ def metadata_row(likes=None, comments=None, shares=None, published=None) -> list
 #: pandas' missing values (``pd.NA``, ``pd.NaT``), told by type name: this module imports neither
 #: pandas nor numpy.
 _MISSING_TYPES = frozenset({"NAType", "NaTType"})
-#: Vietnam time (UTC+7), in which a naive datetime is read.
-_VIETNAM_OFFSET = 7 * 3600
+#: Vietnam time (UTC+7): a naive datetime is read in it, and the models see the local hour and weekday.
+VIETNAM_OFFSET = 7 * 3600
+VIETNAM = dt.timezone(dt.timedelta(seconds=VIETNAM_OFFSET))
 #: Publication times outside [EARLIEST, LATEST) (1990-01-01 to 2100-01-01 UTC) are errors.
 EARLIEST, LATEST = 631_152_000.0, 4_102_444_800.0
 #: A timestamp this large is in milliseconds (1e11 seconds is the year 5138).
@@ -75,10 +76,10 @@ def _timestamp(value) -> float:
     if _unknown(value):
         return math.nan
     if getattr(getattr(value, "dtype", None), "kind", None) == "M":  # numpy.datetime64, naive like a datetime
-        return _plausible(_as_float("published", value.astype("datetime64[us]").astype("int64")) / 1e6 - _VIETNAM_OFFSET)
+        return _plausible(_as_float("published", value.astype("datetime64[us]").astype("int64")) / 1e6 - VIETNAM_OFFSET)
     if isinstance(value, dt.datetime):
         if value.tzinfo is None:  # naive datetimes are taken as Vietnam time (UTC+7)
-            value = value.replace(tzinfo=dt.timezone(dt.timedelta(seconds=_VIETNAM_OFFSET)))
+            value = value.replace(tzinfo=VIETNAM)
         return _plausible(value.timestamp())
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(

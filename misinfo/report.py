@@ -13,12 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .batch import OUTPUT_COLUMNS, _column_index, _Input
-from .metadata import parse_time
+from .metadata import VIETNAM, parse_time
 
 __all__ = ["GroupSummary", "summarise", "format_table", "plot", "PERIODS"]
 
 PERIODS = ("day", "week", "month")
-_VIETNAM = dt.timezone(dt.timedelta(hours=7))
 UNKNOWN_PERIOD = "unknown"
 
 
@@ -49,9 +48,9 @@ def _period_of(cell: str, period: str) -> str:
         return UNKNOWN_PERIOD
     try:
         if isinstance(value, dt.datetime):
-            when = value if value.tzinfo is None else value.astimezone(_VIETNAM)  # naive = Vietnam time
+            when = value if value.tzinfo is None else value.astimezone(VIETNAM)  # naive = Vietnam time
         else:
-            when = dt.datetime.fromtimestamp(value, tz=_VIETNAM)
+            when = dt.datetime.fromtimestamp(value, tz=VIETNAM)
     except (ValueError, OverflowError, OSError):
         return UNKNOWN_PERIOD
     if period == "day":

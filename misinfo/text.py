@@ -75,6 +75,7 @@ UNMARKED_MIN_LETTERS = 40
 UNMARKED_SHARE = 0.02
 _MARKED = re.compile("[àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ]")
 _LETTER = re.compile(r"[^\W\d_]")
+#: A letter or digit (``str.isalnum``; re's ``\w`` is that or "_").
 _ALNUM = re.compile(r"[^\W_]")
 
 _BAD_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff\ud800-\udfff]")
@@ -200,7 +201,22 @@ def without_marks(text: str) -> str:
 
 
 _WORD_LETTERS = re.compile(r"[^\W\d_]+")
-_TONE_MARKS = None
+_TOKEN_NORMALIZE = None
+
+
+def _token_normalize():
+    """underthesea's ``token_normalize`` (tone-mark placement of one word), memoised: a pure function
+    of the token, and Vietnamese has a few thousand syllables.  One cache for the segmenter and
+    :func:`new_tone_marks`."""
+    global _TOKEN_NORMALIZE
+    if _TOKEN_NORMALIZE is None:
+        import importlib
+        from functools import lru_cache
+
+        # in underthesea's own import order (text_normalize first: it and word_tokenize import each other)
+        normalize = importlib.import_module("underthesea.pipeline.text_normalize")
+        _TOKEN_NORMALIZE = lru_cache(maxsize=TOKEN_CACHE_SIZE)(normalize.token_normalize)
+    return _TOKEN_NORMALIZE
 
 
 def new_tone_marks(text: str) -> str:
@@ -212,14 +228,8 @@ def new_tone_marks(text: str) -> str:
     >>> new_tone_marks("Thanh Hoá: khoẻ, THUỶ điện hoà lưới!")
     'Thanh Hóa: khỏe, THỦY điện hòa lưới!'
     """
-    global _TONE_MARKS
-    if _TONE_MARKS is None:
-        import importlib
-        from functools import lru_cache
-
-        normalize = importlib.import_module("underthesea.pipeline.text_normalize")
-        _TONE_MARKS = lru_cache(maxsize=TOKEN_CACHE_SIZE)(normalize.token_normalize)
-    return _WORD_LETTERS.sub(lambda m: _TONE_MARKS(m.group()), text)
+    normalize = _token_normalize()
+    return _WORD_LETTERS.sub(lambda m: normalize(m.group()), text)
 
 
 def unmarked_copy(doc: Doc) -> Doc:
@@ -311,11 +321,9 @@ def segmenter_only() -> None:
 
 def _fast_segmenter():
     import importlib
-    from functools import lru_cache
 
     try:
-        # in underthesea's own import order (text_normalize first: the two import each other)
-        normalize = importlib.import_module("underthesea.pipeline.text_normalize")
+        normalize_token = _token_normalize()
         regex = importlib.import_module("underthesea.pipeline.word_tokenize.regex_tokenize")
         chars = importlib.import_module("underthesea.pipeline.text_normalize.character_normalize")
         pipeline = importlib.import_module("underthesea.pipeline.word_tokenize")
@@ -325,7 +333,6 @@ def _fast_segmenter():
         featurize, tag = crf.featurizer.process, crf.estimator.tag
         pattern = re.compile(regex.regex_patterns_combine, re.VERBOSE | re.UNICODE)
         normalize_text = chars.normalize_characters_in_text
-        normalize_token = lru_cache(maxsize=TOKEN_CACHE_SIZE)(normalize.token_normalize)
     except (ImportError, AttributeError):
         return None
 
