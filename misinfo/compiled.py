@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from .features import (ANALYZERS, EMBEDDING_WIDTH, INDEX_MIN_DOCS, NGRAM_WORDS, SIGNAL_NAMES, NgramIndex,
-                       counts_known, metadata_matrix, sentence_embeddings, style_matrix)
+                       counts_known, metadata_matrix, sentence_embeddings, short_text_scale, style_matrix)
 
 __all__ = ["Head", "compile_head", "save_head", "load_head", "UnsupportedModel"]
 
@@ -58,8 +58,10 @@ class _Tfidf:
 
     sparse = True
 
-    def __init__(self, analyzer: str, terms: list[str], idf: np.ndarray, sublinear: bool, dtype: str):
+    def __init__(self, analyzer: str, terms: list[str], idf: np.ndarray, sublinear: bool, dtype: str,
+                 min_words: int | None = None):
         self.analyzer = analyzer
+        self.min_words = min_words
         self.analyze = ANALYZERS[analyzer]
         self.terms = terms
         self.vocabulary = {t: i for i, t in enumerate(terms)}
@@ -99,18 +101,21 @@ class _Tfidf:
         norms = np.sqrt(squares)
         norms[norms == 0] = 1.0
         np.divide(x, norms[rows], out=x, casting="same_kind")
+        if self.min_words is not None:
+            x *= short_text_scale(docs, self.analyze, self.min_words).astype(x.dtype)[rows]
         return rows, cols, x
 
     def save(self, key: str, arrays: dict) -> dict:
         arrays[f"{key}.terms"] = np.frombuffer(_SEP.join(self.terms).encode("utf-8"), dtype=np.uint8)
         arrays[f"{key}.idf"] = self.idf
-        return {"kind": "tfidf", "analyzer": self.analyzer, "sublinear_tf": self.sublinear, "dtype": self.dtype.name}
+        return {"kind": "tfidf", "analyzer": self.analyzer, "sublinear_tf": self.sublinear, "dtype": self.dtype.name,
+                "min_words": self.min_words}
 
     @classmethod
     def load(cls, spec: dict, key: str, arrays) -> _Tfidf:
         joined = arrays[f"{key}.terms"].tobytes().decode("utf-8")
         return cls(spec["analyzer"], joined.split(_SEP) if joined else [], arrays[f"{key}.idf"], spec["sublinear_tf"],
-                   spec["dtype"])
+                   spec["dtype"], spec.get("min_words"))
 
 
 class _Style:
@@ -430,7 +435,7 @@ def _block(name: str, transformer):
         if any(_SEP in t for t in terms):
             raise UnsupportedModel(f"{name}: a term holds a NUL character")
         return _Tfidf(analyzer, terms, np.array(transformer.idf_), bool(transformer.sublinear_tf),
-                      np.dtype(transformer.dtype).name)
+                      np.dtype(transformer.dtype).name, getattr(transformer, "min_words", None))
     if type(transformer) is StyleFeatures:
         return _Style(transformer.part)
     if type(transformer) is SentenceEmbedding:

@@ -28,10 +28,10 @@ from itertools import repeat
 import numpy as np
 
 from .metadata import VIETNAM_OFFSET
-from .text import Doc, new_tone_marks
+from .text import _ALNUM, Doc, new_tone_marks
 
 __all__ = [
-    "ANALYZERS", "NgramIndex", "body_words", "body_syllables", "headline_words", "body_chars", "headline_chars",
+    "ANALYZERS", "NgramIndex", "short_text_scale", "body_words", "body_syllables", "headline_words", "body_chars", "headline_chars",
     "style_counts", "style_part", "style_matrix", "STYLE_SIGNALS", "SIGNAL_NAMES", "CLICKBAIT_PHRASES", "SHARE_CALLS",
     "LEXICON_SIGNALS", "lexicon_words", "METADATA_NAMES", "metadata_matrix", "counts_known", "sentence_embeddings", "EMBEDDING_WIDTH",
 ]
@@ -98,6 +98,31 @@ def headline_chars(doc: Doc) -> list[str]:
 
 #: Every analyzer by name: a fitted vectorizer is saved with its analyzer's name.
 ANALYZERS = {f.__name__: f for f in (body_words, body_syllables, headline_words, body_chars, headline_chars)}
+
+
+#: The tokens of the part of a doc that each analyzer reads: what :func:`short_text_scale` counts.
+PART_TOKENS = {body_words: lambda doc: doc.tokens, body_syllables: lambda doc: doc.tokens,
+               body_chars: lambda doc: doc.tokens, headline_words: lambda doc: doc.headline_tokens,
+               headline_chars: lambda doc: doc.headline_tokens}
+
+
+def short_text_scale(docs, analyzer, min_words: int) -> np.ndarray:
+    """Per doc, ``sqrt(min(words, min_words) / min_words)``: the factor that reads a text of fewer
+    than ``min_words`` words (tokens with a letter or digit; a placeholder is one) in the part ``analyzer`` reads as if it were
+    padded to ``min_words`` with words that say nothing.
+
+    An l2-normalised tf-idf vector gives a one-word text the whole weight of that word, so a
+    linear model scores "có" or "hay quá" as surely as a paragraph that uses the word throughout;
+    scaled, a short text carries the evidence of its few words and no more.
+
+    >>> from misinfo.text import analyse
+    >>> short_text_scale([analyse("Hay quá!"), analyse("Mưa lớn kéo dài ở Hà Nội từ sáng đến trưa nay")],
+    ...                  body_words, 8).round(3).tolist()
+    [0.5, 1.0]
+    """
+    tokens_of = PART_TOKENS[analyzer]
+    words = np.array([sum(1 for t in tokens_of(doc) if _ALNUM.search(t)) for doc in docs], dtype=np.float64)
+    return np.sqrt(np.minimum(words, min_words) / min_words)
 
 
 #: Batches smaller than this are counted from the analyzer's strings until the n-gram index exists:

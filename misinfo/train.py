@@ -48,15 +48,23 @@ MAX_CHAR_FEATURES = 100_000
 #: (ReINTEL: flat between 4 and 64; ViClickbait: best at 2 of 0.5–16).
 C_MISINFORMATION = 16.0
 C_SENSATIONAL = 2.0
+#: The misinformation head's n-gram models read a text of fewer words than this as if padded to it
+#: with words that say nothing (:func:`misinfo.features.short_text_scale`); None: every text at full
+#: weight.  Unpadded, a one- or two-word text got the whole weight of its words ("tin" 0.57, "hay
+#: quá" 0.39: flagged).  Padded to 8 (ReINTEL posts: median 52 words, 5th percentile 12), 0 of 80
+#: everyday short messages flagged instead of 3-7, out-of-fold ROC-AUC level (fold seeds 0-2, with
+#: metadata 0.9238 -> 0.9239; docs/quality_experiments.md, session 15).  Not the sensational head:
+#: there a text without evidence lands near the base rate, which is where its threshold is.
+MIN_WORDS_MISINFORMATION: int | None = 8
 C_EMBEDDING = 4.0
 #: Characters of each post the accurate misinformation head embeds (its opening; ~17 posts/s on
 #: two cores here).  The first 300 keep ~80% of the gain for a third less encoder time.
 E5_BODY_CHARS = 600
 
 
-def _tfidf(analyzer, max_features):
+def _tfidf(analyzer, max_features, min_words=None):
     return CompactTfidfVectorizer(analyzer=analyzer, min_df=2, sublinear_tf=True, max_features=max_features,
-                           dtype=np.float32)
+                                  dtype=np.float32, min_words=min_words)
 
 
 def make_head(task: str, tier: str = "fast", seed: int = SEED) -> TextStack:
@@ -75,7 +83,7 @@ def make_head(task: str, tier: str = "fast", seed: int = SEED) -> TextStack:
         raise ValueError(f"tier must be one of {TIERS}, got {tier!r}")
     if task == "misinformation":
         def linear(name, analyzer):
-            return (name, Pipeline([(name, _tfidf(analyzer, MAX_WORD_FEATURES)), ("linear", LogisticRegression(
+            return (name, Pipeline([(name, _tfidf(analyzer, MAX_WORD_FEATURES, MIN_WORDS_MISINFORMATION)), ("linear", LogisticRegression(
                 C=C_MISINFORMATION, max_iter=3000, class_weight="balanced"))]))
 
         # Chosen by 5-fold CV AUC of the whole stack on ReINTEL train: words + character
@@ -109,7 +117,7 @@ def make_head(task: str, tier: str = "fast", seed: int = SEED) -> TextStack:
     ngrams = Pipeline([
         ("features", FeatureUnion([
             ("words", CompactTfidfVectorizer(analyzer=headline_words, min_df=1, sublinear_tf=True,
-                                      max_features=MAX_WORD_FEATURES, dtype=np.float32)),
+                                             max_features=MAX_WORD_FEATURES, dtype=np.float32)),
             ("chars", _tfidf(headline_chars, MAX_CHAR_FEATURES)),
             ("style", StyleFeatures("headline")),
         ])),
@@ -363,6 +371,9 @@ def read_news_articles(datasets_dir) -> NewsArticles:
 #: stricter threshold for headlines that are only the opening of a post.
 FLAG_BUDGET = 0.18
 GUARD_SET = Path(__file__).resolve().parent.parent / "data" / "guard_critical_news.csv"
+#: Everyday messages of one to five words (greetings, replies, reactions): what each head flags of
+#: them is recorded with the test figures and printed in the model card.
+SHORT_MESSAGES = GUARD_SET.with_name("short_messages.csv")
 
 
 def _opening_threshold(sens_proba, kinds, mis_flags, base_threshold) -> float:
@@ -460,6 +471,14 @@ def _test_metrics(model, Xt, yt, mt, Ct, cyt, news: NewsArticles | None = None) 
             guard = [row["text"] for row in csv.DictReader(f)]
         out["guard_set_flagged"] = float(np.mean([s.flagged for s in model.score_many(guard)]))
         out["guard_set_size"] = len(guard)
+    if SHORT_MESSAGES.is_file():
+        with open(SHORT_MESSAGES, encoding="utf-8", newline="") as f:
+            scores = model.score_many([row["text"] for row in csv.DictReader(f)])
+        out["short_messages"] = {
+            "n": len(scores),
+            "misinformation_flagged": float(np.mean([s.misinformation >= thresholds["misinformation"] for s in scores])),
+            "sensational_flagged": float(np.mean([s.sensational >= thresholds["sensational"] for s in scores])),
+        }
     if news is not None:
         # Articles come without engagement counts: compare them with reliable posts read the same way.
         flagged = model.heads["misinformation"].predict_proba(news.docs)[:, 1] >= thresholds["misinformation"]
@@ -1070,6 +1089,27 @@ on their text alone:
 """
 
 
+def _short_section(results: dict) -> str:
+    """The model card's paragraph on everyday short messages (from ``test_metrics.short_messages``)."""
+    short = {tier: r["test_metrics"]["short_messages"] for tier, r in results.items()
+             if "short_messages" in r["test_metrics"]}
+    if not short:
+        return ""
+    n = next(iter(short.values()))["n"]
+    rates = "; ".join(f"`{t}`: misinformation {v['misinformation_flagged']:.1%}, sensational "
+                      f"{v['sensational_flagged']:.1%}" for t, v in short.items())
+    return f"""
+Short messages.  `data/short_messages.csv` holds {n} everyday messages of one to five words
+(greetings, thanks, replies, reactions, bare topic words: "Hay quá", "Tin", "Kẹt xe quá").  Flagged
+at the default thresholds: {rates}.  The misinformation head reads a text of fewer than eight
+words as if padded to eight with words that say nothing, so one word cannot carry a post's weight
+(unpadded, "tin" scored 0.57).  The sensational head reads every one-line text as a headline, and
+a message this short has little else than the intensifiers of headline style ("quá", "rồi"): where
+a queue scores comments or chat, judge its sensational flags with that in mind, or raise its
+threshold with `misinfo evaluate` on a reviewed sample.
+"""
+
+
 SPEED_START, SPEED_END = "<!-- speed: written by benchmarks/bench_core.py --card -->", "<!-- /speed -->"
 
 
@@ -1205,7 +1245,7 @@ Accurate reporting of bad news or criticism of institutions is not misinformatio
 above is scored by a test (`tests/test_model.py`) that fails if the default `fast` model flags any
 sentence; the table reports each tier's flag rate next to its rate for reliable posts, which the
 guard set must not exceed.
-{_news_section(results)}
+{_news_section(results)}{_short_section(results)}
 ## Limitations
 - ReINTEL covers Facebook posts of 2020 (much COVID-19 news); new topics and new hoax formats will
   be missed until reviewed examples are added (`misinfo train --feedback`).

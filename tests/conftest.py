@@ -24,6 +24,11 @@ def guard_texts():
 
 
 @pytest.fixture(scope="session")
+def short_messages():
+    return [row["text"] for row in read_csv("short_messages.csv")]
+
+
+@pytest.fixture(scope="session")
 def sample_rows():
     return read_csv("sample_posts.csv")
 

@@ -97,6 +97,22 @@ def test_compact_vectorizer_counts_exactly_as_scikit_learn(analyzer, sample_rows
     assert "_ngram_index" in compact.__dict__ and "_ngram_index" not in pickle.loads(pickle.dumps(compact)).__dict__
 
 
+def test_a_short_text_is_read_as_padded_to_min_words_and_a_long_one_as_it_is():
+    short, long_ = analyse("Hay quá!"), analyse("Mưa lớn kéo dài ở Hà Nội từ sáng đến trưa nay, hay quá")
+    plain = CompactTfidfVectorizer(analyzer=body_words, sublinear_tf=True, dtype=np.float32).fit(DOCS + [short, long_])
+    padded = clone(plain).set_params(min_words=8)
+    assert clone(padded).get_params()["min_words"] == 8  # a parameter scikit-learn sees and clones
+    X = padded.fit_transform(DOCS + [short, long_])
+    Y = plain.transform(DOCS + [short, long_])
+    assert np.allclose(padded.transform([short, long_]).toarray(), X[-2:].toarray())  # fit_transform == transform
+    norms = np.sqrt(X.multiply(X).sum(axis=1)).A.ravel()
+    # "hay", "quá": 2 words of 8 -> sqrt(2/8); "!" is not a word; 10 words and more: unchanged
+    assert norms[-2] == pytest.approx(0.5) and norms[-1] == pytest.approx(1.0)
+    assert np.allclose(X[-2].toarray(), 0.5 * Y[-2].toarray()) and (X[-1] != Y[-1]).nnz == 0
+    with pytest.raises(ValueError, match="min_words"):
+        clone(plain).set_params(min_words=0).fit_transform(DOCS)
+
+
 def test_metadata_row_validates_and_marks_unknown_as_nan():
     row = metadata_row(10, None, float("nan"), 1585945439)
     assert row[0] == 10 and math.isnan(row[1]) and math.isnan(row[2]) and row[3] == 1585945439

@@ -30,7 +30,7 @@ def _bundled_texts():
 
     data = Path(__file__).resolve().parent.parent / "data"
     texts = []
-    for name in ("sample_posts.csv", "guard_critical_news.csv"):
+    for name in ("sample_posts.csv", "guard_critical_news.csv", "short_messages.csv"):
         with open(data / name, encoding="utf-8", newline="") as f:
             for row in csv.DictReader(f):
                 texts += [row["text"], row.get("title") or ""]
