@@ -121,8 +121,19 @@ def short_text_scale(docs, analyzer, min_words: int) -> np.ndarray:
     [0.5, 1.0]
     """
     tokens_of = PART_TOKENS[analyzer]
-    words = np.array([sum(1 for t in tokens_of(doc) if _ALNUM.search(t)) for doc in docs], dtype=np.float64)
-    return np.sqrt(np.minimum(words, min_words) / min_words)
+    words = np.array([_words_up_to(tokens_of(doc), min_words) for doc in docs], dtype=np.float64)
+    return np.sqrt(words / min_words)
+
+
+def _words_up_to(tokens, limit: int) -> int:
+    """How many of ``tokens`` are words, counting no further than ``limit`` (a long text stops early)."""
+    n = 0
+    for token in tokens:
+        if _ALNUM.search(token):
+            n += 1
+            if n == limit:
+                break
+    return n
 
 
 #: Batches smaller than this are counted from the analyzer's strings until the n-gram index exists:
