@@ -108,8 +108,8 @@ PART_TOKENS = {body_words: lambda doc: doc.tokens, body_syllables: lambda doc: d
 
 def short_text_scale(docs, analyzer, min_words: int) -> np.ndarray:
     """Per doc, ``sqrt(min(words, min_words) / min_words)``: the factor that reads a text of fewer
-    than ``min_words`` words (tokens with a letter or digit; a placeholder is one) in the part ``analyzer`` reads as if it were
-    padded to ``min_words`` with words that say nothing.
+    than ``min_words`` words in the part ``analyzer`` reads as if it were padded to ``min_words``
+    with words that say nothing (a word: a token with a letter or digit; a placeholder is one).
 
     An l2-normalised tf-idf vector gives a one-word text the whole weight of that word, so a
     linear model scores "có" or "hay quá" as surely as a paragraph that uses the word throughout;

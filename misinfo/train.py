@@ -1096,17 +1096,19 @@ def _short_section(results: dict) -> str:
     if not short:
         return ""
     n = next(iter(short.values()))["n"]
+    padding = (f"  The misinformation head reads a text of fewer than {MIN_WORDS_MISINFORMATION} words as if padded "
+               f"to {MIN_WORDS_MISINFORMATION} with words that say nothing, so one word cannot carry a post's weight "
+               '(read unpadded, "tin" alone scored 0.57).' if MIN_WORDS_MISINFORMATION else "")
     rates = "; ".join(f"`{t}`: misinformation {v['misinformation_flagged']:.1%}, sensational "
                       f"{v['sensational_flagged']:.1%}" for t, v in short.items())
     return f"""
 Short messages.  `data/short_messages.csv` holds {n} everyday messages of one to five words
 (greetings, thanks, replies, reactions, bare topic words: "Hay quá", "Tin", "Kẹt xe quá").  Flagged
-at the default thresholds: {rates}.  The misinformation head reads a text of fewer than eight
-words as if padded to eight with words that say nothing, so one word cannot carry a post's weight
-(unpadded, "tin" scored 0.57).  The sensational head reads every one-line text as a headline, and
-a message this short has little else than the intensifiers of headline style ("quá", "rồi"): where
-a queue scores comments or chat, judge its sensational flags with that in mind, or raise its
-threshold with `misinfo evaluate` on a reviewed sample.
+at the default thresholds: {rates}.{padding}
+The sensational head reads every one-line text as a headline, and a message this short has little
+else than the intensifiers of headline style ("quá", "rồi"): where a queue scores comments or
+chat, judge its sensational flags with that in mind, or raise its threshold with `misinfo
+evaluate` on a reviewed sample.
 """
 
 

@@ -217,6 +217,21 @@ def test_the_card_names_the_news_topics_flagged_more_than_reliable_posts():
     assert _news_section({"fast": {"test_metrics": {}}}) == ""
 
 
+def test_the_card_gives_each_head_s_flag_rate_on_short_messages(monkeypatch):
+    from misinfo import train
+
+    def tier(mis, sen):
+        return {"test_metrics": {"short_messages": {"n": 80, "misinformation_flagged": mis, "sensational_flagged": sen}}}
+
+    card = train._short_section({"fast": tier(0.0, 0.3125), "accurate": tier(0.0125, 0.5)})
+    assert "holds 80 everyday messages" in card
+    assert "`fast`: misinformation 0.0%, sensational 31.2%; `accurate`: misinformation 1.2%, sensational 50.0%." in card
+    assert "fewer than 8 words as if padded" in card
+    monkeypatch.setattr(train, "MIN_WORDS_MISINFORMATION", None)  # a build without padding does not claim it
+    assert "padded" not in train._short_section({"fast": tier(0.0, 0.3)})
+    assert train._short_section({"fast": {"test_metrics": {}}}) == ""
+
+
 @pytest.fixture(scope="module")
 def reposted(sample_rows, guard_texts):
     """Distinct one-line texts, each also reposted with a call to share, with labels that are coin
@@ -417,7 +432,7 @@ def test_the_shipped_models_build_end_to_end_on_a_miniature_of_the_datasets(tmp_
     out = tmp_path / "models" / "fast"
     meta = json.loads((out / "metadata.json").read_text(encoding="utf-8"))
     assert meta["model_version"] == results["fast"]["model_version"] and set(meta["test_metrics"]) >= {
-        "misinformation_with_metadata", "sensational", "reliable_posts_flagged", "news_articles"}
+        "misinformation_with_metadata", "sensational", "reliable_posts_flagged", "news_articles", "short_messages"}
     model = misinfo.load_model(out)
     hoax, plain = model.score_many([posts[0][0], news[0]])
     assert hoax.misinformation > plain.misinformation
