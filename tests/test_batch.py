@@ -538,7 +538,10 @@ def _hooked_run(tmp_path, out, env, *extra):
 def test_a_stopped_run_ends_its_workers_and_keeps_its_checkpoint(tmp_path, signum, to_group, times, status):
     out = tmp_path / "out.csv"
     state_file = tmp_path / ".out.csv.part.json"
-    inp, proc = _hooked_run(tmp_path, out, {"TEST_SLOW": "0.5"}, "--jobs", "2")
+    # 2 s a chunk: the stop comes seconds before the last of the 8 chunks could be done, even when
+    # a loaded machine lets this test see the first checkpoint late (at 0.5 s it once saw it after
+    # the run had finished, and the run ended 0)
+    inp, proc = _hooked_run(tmp_path, out, {"TEST_SLOW": "2"}, "--jobs", "2")
     try:
         _wait_for_rows(state_file, proc, 5)
         for _ in range(times):
