@@ -11,7 +11,7 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from .features import (EMBEDDING_WIDTH, INDEX_MIN_DOCS, METADATA_NAMES, NGRAM_WORDS, PART_TOKENS, SIGNAL_NAMES,
+from .features import (ANALYZER_PART, EMBEDDING_WIDTH, INDEX_MIN_DOCS, METADATA_NAMES, NGRAM_WORDS, SIGNAL_NAMES,
                        NgramIndex, _encoder, metadata_matrix, sentence_embeddings, short_text_scale, style_matrix)
 
 __all__ = ["CompactTfidfVectorizer", "StyleFeatures", "MetadataFeatures", "SentenceEmbedding"]
@@ -58,7 +58,7 @@ class CompactTfidfVectorizer(TfidfVectorizer):
     def _short_scaled(self, docs, X):
         if self.min_words is None:
             return X
-        if not (isinstance(self.min_words, int) and self.min_words >= 1) or self.analyzer not in PART_TOKENS:
+        if not (isinstance(self.min_words, int) and self.min_words >= 1) or self.analyzer not in ANALYZER_PART:
             raise ValueError(f"min_words needs a positive int and one of misinfo's analyzers, got "
                              f"{self.min_words!r} with {self.analyzer!r}")
         X = X.tocsr()

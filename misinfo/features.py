@@ -100,10 +100,10 @@ def headline_chars(doc: Doc) -> list[str]:
 ANALYZERS = {f.__name__: f for f in (body_words, body_syllables, headline_words, body_chars, headline_chars)}
 
 
-#: The tokens of the part of a doc that each analyzer reads: what :func:`short_text_scale` counts.
-PART_TOKENS = {body_words: lambda doc: doc.tokens, body_syllables: lambda doc: doc.tokens,
-               body_chars: lambda doc: doc.tokens, headline_words: lambda doc: doc.headline_tokens,
-               headline_chars: lambda doc: doc.headline_tokens}
+#: The part of a doc ("body" or "headline", as :func:`style_part` reads it) that each analyzer reads:
+#: whose words :func:`short_text_scale` counts.
+ANALYZER_PART = {body_words: "body", body_syllables: "body", body_chars: "body", headline_words: "headline",
+               headline_chars: "headline"}
 
 
 def short_text_scale(docs, analyzer, min_words: int) -> np.ndarray:
@@ -120,8 +120,8 @@ def short_text_scale(docs, analyzer, min_words: int) -> np.ndarray:
     ...                  body_words, 8).round(3).tolist()
     [0.5, 1.0]
     """
-    tokens_of = PART_TOKENS[analyzer]
-    words = np.array([_words_up_to(tokens_of(doc), min_words) for doc in docs], dtype=np.float64)
+    part = ANALYZER_PART[analyzer]
+    words = np.array([_words_up_to(style_part(doc, part)[1], min_words) for doc in docs], dtype=np.float64)
     return np.sqrt(words / min_words)
 
 

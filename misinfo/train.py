@@ -466,14 +466,16 @@ def _test_metrics(model, Xt, yt, mt, Ct, cyt, news: NewsArticles | None = None) 
         "reliable_posts_flagged": float(flags[yt == 0].mean()),
         "unreliable_posts_flagged": float(flags[yt == 1].mean()),
     }
+    def texts(path):  # a check set of data/: its "text" column
+        with open(path, encoding="utf-8", newline="") as f:
+            return [row["text"] for row in csv.DictReader(f)]
+
     if GUARD_SET.is_file():
-        with open(GUARD_SET, encoding="utf-8", newline="") as f:
-            guard = [row["text"] for row in csv.DictReader(f)]
+        guard = texts(GUARD_SET)
         out["guard_set_flagged"] = float(np.mean([s.flagged for s in model.score_many(guard)]))
         out["guard_set_size"] = len(guard)
     if SHORT_MESSAGES.is_file():
-        with open(SHORT_MESSAGES, encoding="utf-8", newline="") as f:
-            scores = model.score_many([row["text"] for row in csv.DictReader(f)])
+        scores = model.score_many(texts(SHORT_MESSAGES))
         out["short_messages"] = {
             "n": len(scores),
             "misinformation_flagged": float(np.mean([s.misinformation >= thresholds["misinformation"] for s in scores])),
