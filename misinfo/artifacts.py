@@ -21,6 +21,7 @@ import platform
 import shutil
 import tempfile
 import zipfile
+from collections.abc import Mapping
 from importlib import metadata as _dist
 from importlib import resources
 from pathlib import Path
@@ -112,13 +113,17 @@ def save(out_dir, heads: dict, metadata: dict, extra: dict | None = None) -> Pat
         with open(tmp / "metadata.json", "w", encoding="utf-8") as f:
             json.dump(meta, f, ensure_ascii=False, indent=2, sort_keys=False)
             f.write("\n")
-        # Keep anything else a maintainer put there (MODEL_CARD.md, reports) unless replaced.
+        # Keep anything else a maintainer put there (MODEL_CARD.md, reports, folders) unless
+        # replaced; only the previous model's own files go.
         if out_dir.exists():
+            previous = _model_files(out_dir)
             for extra in out_dir.iterdir():
-                if not (tmp / extra.name).exists() and extra.suffix not in (".joblib", HEAD_SUFFIX) \
-                        and extra.name != "metadata.json":
-                    if extra.is_file():
-                        shutil.copy2(extra, tmp / extra.name)
+                if (tmp / extra.name).exists() or extra.name in previous:
+                    continue
+                if extra.is_dir() and not extra.is_symlink():
+                    shutil.copytree(extra, tmp / extra.name, symlinks=True)
+                else:
+                    shutil.copy2(extra, tmp / extra.name, follow_symlinks=False)
             old = out_dir.with_name(f".{out_dir.name}.old")
             shutil.rmtree(old, ignore_errors=True)
             os.replace(out_dir, old)
@@ -130,6 +135,17 @@ def save(out_dir, heads: dict, metadata: dict, extra: dict | None = None) -> Pat
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return out_dir
+
+
+def _model_files(model_dir: Path) -> set[str]:
+    """The files of the model saved in ``model_dir`` (its metadata.json and the files it lists;
+    every ``.joblib`` and head file if the metadata cannot be read)."""
+    try:
+        with open(model_dir / "metadata.json", encoding="utf-8") as f:
+            listed = set(json.load(f).get("files", {}))
+    except (OSError, ValueError, AttributeError):
+        listed = {p.name for p in model_dir.iterdir() if p.suffix in (".joblib", HEAD_SUFFIX)}
+    return listed | {"metadata.json"}
 
 
 def read_metadata(model_dir) -> dict:
@@ -238,6 +254,8 @@ def with_overrides(defaults: dict, given: dict) -> dict:
     ...                {"sensational": 0.9})["sensational_opening"]
     0.9
     """
+    if not isinstance(given, Mapping):
+        raise TypeError(f"thresholds must be a dict of threshold names to numbers, got {type(given).__name__}")
     out = dict(defaults)
     given = check_thresholds(dict(given), required=False)
     if "sensational" in given and "sensational_opening" not in given:
@@ -254,6 +272,9 @@ def model_dir(model) -> Path:
         if not str(model).strip():
             raise ValueError("model must be None, a tier name or a directory path, got an empty string")
         path = Path(model)
+        if path.is_file():
+            raise NotADirectoryError(f"model {str(model)!r} is a file; a trained model is a directory (with "
+                                     "metadata.json and the head files), or one of " + str(list(TIER_NAMES)))
         if not path.is_dir():
             raise FileNotFoundError(
                 f"model must be None, one of {list(TIER_NAMES)}, or a directory of trained artifacts; {str(model)!r} is none of these")

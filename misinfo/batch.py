@@ -69,6 +69,7 @@ import json
 import math
 import os
 import re
+import shutil
 import signal
 import stat
 import sys
@@ -205,6 +206,21 @@ _MAGIC = ((b"\x1f\x8b", "gzip"), (b"BZh", "bzip2"), (b"\xfd7zXZ\x00", "xz"), (b"
           (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an Excel .xls workbook"), (b"PAR1", "Parquet"), (b"%PDF-", "PDF"))
 
 
+def _check_encoding(encoding) -> str:
+    """The codec name of ``encoding``, a text encoding, or a clear error."""
+    if not isinstance(encoding, str):
+        raise TypeError(f"encoding must be a str such as 'utf-8' or 'cp1258', got {type(encoding).__name__}")
+    try:
+        name = codecs.lookup(encoding).name
+    except LookupError:
+        raise ValueError(f"unknown encoding {encoding!r}; examples: 'utf-8', 'utf-16', 'cp1258'") from None
+    try:  # rot13, base64, zlib... are codecs, but not between bytes and text
+        io.TextIOWrapper(io.BytesIO(), encoding=name)
+    except LookupError:
+        raise ValueError(f"{encoding!r} is not a text encoding; examples: 'utf-8', 'utf-16', 'cp1258'") from None
+    return name
+
+
 def _resolve_encoding(head: bytes, encoding: str | None) -> tuple[str, bool]:
     """Return (codec name, whether the input starts with a BOM); refuse what is not text.
 
@@ -212,16 +228,7 @@ def _resolve_encoding(head: bytes, encoding: str | None) -> tuple[str, bool]:
     tool's BOM is never wrong, a remembered option often is).  A compressed or binary file is
     refused here, before its bytes are read as column names."""
     if encoding is not None:
-        if not isinstance(encoding, str):
-            raise TypeError(f"encoding must be a str such as 'utf-8' or 'cp1258', got {type(encoding).__name__}")
-        try:
-            name = codecs.lookup(encoding).name
-        except LookupError:
-            raise ValueError(f"unknown encoding {encoding!r}; examples: 'utf-8', 'utf-16', 'cp1258'") from None
-        try:  # rot13, base64, zlib... are codecs, but not between bytes and text
-            io.TextIOWrapper(io.BytesIO(), encoding=name)
-        except LookupError:
-            raise ValueError(f"{encoding!r} is not a text encoding; examples: 'utf-8', 'utf-16', 'cp1258'") from None
+        name = _check_encoding(encoding)
     bom = next((name for mark, name in _BOMS if head.startswith(mark)), None)
     if bom:
         return bom, True
@@ -280,20 +287,22 @@ def _choose_delimiter(sample: str, at_eof: bool, want: str) -> str:
 
 
 class _Lines:
-    """The text's lines for csv.reader, counting quote characters and noticing the end of the text.
+    """The text's lines for csv.reader, keeping the lines of the current record and noticing the
+    end of the text.
 
     The csv module (lenient, as real exports need) reads a quote that is never closed as the
     start of one cell that runs to the end of the file, without a word.  Seen from here it shows:
     the record ends because the text ended (csv ends a record at the end of a line otherwise), or,
-    when a later stray quote closed it, the record spans several lines and holds an odd number of
-    quote characters (a quoted cell holds an even number, its escaped quotes included).
+    when a later stray quote closed it, the record spans several lines and its quoting is not
+    well formed (:func:`_well_quoted`: the stray quote is followed by more text, not by a
+    delimiter or the end of the line).
     """
 
-    __slots__ = ("_next", "quotes", "ended")
+    __slots__ = ("_next", "record", "ended")
 
     def __init__(self, text):
         self._next = iter(text).__next__
-        self.quotes = 0
+        self.record: list[str] = []
         self.ended = False
 
     def __iter__(self) -> "_Lines":
@@ -305,8 +314,29 @@ class _Lines:
         except StopIteration:
             self.ended = True
             raise
-        self.quotes += line.count('"')
+        self.record.append(line)
         return line
+
+
+def _well_quoted(raw: str, delimiter: str) -> bool:
+    """True if every quoted cell of the record ``raw`` is closed and followed by a delimiter or the
+    end of its line (RFC 4180; a quote inside an unquoted cell is a character of that cell).
+
+    >>> _well_quoted('1,"two\\nlines",Tivi 55" giá rẻ\\n', ","), _well_quoted('1,"open\\n2,Tivi 55" giá\\n', ",")
+    (True, False)
+    """
+    ends, n, i = (delimiter, "\n", "\r"), len(raw), 0
+    while (j := raw.find('"', i)) >= 0:
+        if j and raw[j - 1] not in ends:  # a quote inside an unquoted cell
+            i = j + 1
+            continue
+        k = j + 1
+        while (k := raw.find('"', k)) >= 0 and raw[k + 1:k + 2] == '"':  # "" inside is one quote
+            k += 2
+        if k < 0 or (k + 1 < n and raw[k + 1] not in ends):
+            return False
+        i = k + 1
+    return True
 
 
 class _UnreadableRecord(ValueError):
@@ -408,7 +438,7 @@ class _Input:
         """
         reader, lines = self.reader, self._lines
         last = reader.line_num
-        lines.quotes = 0
+        lines.record = []
         while True:
             try:
                 row = next(reader)
@@ -421,14 +451,14 @@ class _Input:
                     raise
                 raise type(exc)(exc.errno, exc.strerror, str(self.path) if self.path else "stdin") from exc
             first, last = last + 1, reader.line_num
-            quotes, lines.quotes = lines.quotes, 0
+            raw, lines.record = lines.record, []
             if not row:
                 continue
             problem = None
             if lines.ended:
                 problem = ("unclosed quote: the rest of the file was read as one cell" if first == last else
                            f"unclosed quote: the rest of the file (lines {first}–{last}) was read as one cell")
-            elif first < last and quotes % 2:
+            elif first < last and not _well_quoted("".join(raw), self.delimiter):
                 problem = f"the record spans lines {first}–{last} (an unclosed quote?)"
             yield first, last, row, problem
 
@@ -841,6 +871,34 @@ class _Progress:
             self.bar.close()
 
 
+def _stdout_text() -> io.TextIOWrapper:
+    """A UTF-8 text stream over stdout's bytes, buffered even where Python's stdout is not
+    (``python -u``, ``PYTHONUNBUFFERED``): there a write to a full pipe that a signal interrupts
+    returns part-way, and a text layer straight over the raw file drops the rest of its bytes
+    (a row cut in two and the rest of its chunk lost); a buffered writer writes them all."""
+    sys.stdout.flush()
+    raw = sys.stdout.buffer
+    buffered = io.BufferedWriter(raw) if isinstance(raw, io.RawIOBase) else raw
+    return io.TextIOWrapper(buffered, encoding="utf-8", newline="", write_through=False)
+
+
+def _release_stdout(text: io.TextIOWrapper) -> None:
+    """Flush a :func:`_stdout_text` stream and let go of it, leaving ``sys.stdout`` open."""
+    buffered = text.detach()
+    if buffered is not sys.stdout.buffer:
+        buffered.detach()
+
+
+def _replace(new: Path, target: Path) -> None:
+    """Put the finished output ``new`` in place of ``target``, which keeps its permissions if it
+    existed (a private export stays private when it is rescored in place)."""
+    try:
+        shutil.copymode(target, new)
+    except FileNotFoundError:
+        pass
+    os.replace(new, target)
+
+
 def _write_json(path: Path, data: dict) -> None:
     tmp = _json_tmp_path(path)
     tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
@@ -985,9 +1043,8 @@ def _write(*, source, spec, pipeline, options, part, target, state_path, resume,
 
     try:
         if part is None:
-            sys.stdout.flush()
-            out_bytes = sys.stdout.buffer
-            out = io.TextIOWrapper(out_bytes, encoding="utf-8", newline="", write_through=False)
+            out = _stdout_text()
+            out_bytes = out.buffer
         else:
             if state["rows"] or state["bytes"]:
                 out_bytes = open(part, "r+b")
@@ -1015,18 +1072,17 @@ def _write(*, source, spec, pipeline, options, part, target, state_path, resume,
                 os.fsync(out_bytes.fileno())
         finally:
             if part is None:
-                out.detach()
+                _release_stdout(out)
             else:
                 out.close()
 
         if sort:
             if to_stdout:
-                sys.stdout.flush()
-                stdout = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="")
+                stdout = _stdout_text()
                 try:
                     _sort_file(part, stdout, fmt, spec.ncols, source.bom, part.parent)
                 finally:
-                    stdout.detach()
+                    _release_stdout(stdout)
             else:
                 # A fixed name, safe under the output's lock; created as open() creates the
                 # unsorted output, with the umask's permissions.
@@ -1036,13 +1092,13 @@ def _write(*, source, spec, pipeline, options, part, target, state_path, resume,
                         _sort_file(part, f, fmt, spec.ncols, source.bom, target.parent)
                         f.flush()
                         os.fsync(f.fileno())
-                    os.replace(sorted_tmp, target)
+                    _replace(sorted_tmp, target)
                 except BaseException:
                     sorted_tmp.unlink(missing_ok=True)
                     raise
                 part.unlink()
         elif target is not None:
-            os.replace(part, target)
+            _replace(part, target)
         if state_path is not None:
             state_path.unlink(missing_ok=True)
     except BaseException:
@@ -1167,15 +1223,16 @@ def _main_pass(source, spec, pipeline, writer, out, out_bytes, state, state_path
     scored = pipeline.run(_chunks(rows, chunk_size))
     try:
         for chunk, results in scored:
-            for row, result in zip(chunk, results):
-                failed = isinstance(result, str)
-                state["failed"] += failed
-                if only_flagged and not failed and not result.flagged:
-                    continue
-                writer.writerow(row.fields + _score_columns(result, row.notes))
-                state["written"] += 1
-            state["rows"] += len(chunk)
-            out.flush()
+            with _stops_wait_for_whole_rows():
+                for row, result in zip(chunk, results):
+                    failed = isinstance(result, str)
+                    state["failed"] += failed
+                    if only_flagged and not failed and not result.flagged:
+                        continue
+                    writer.writerow(row.fields + _score_columns(result, row.notes))
+                    state["written"] += 1
+                state["rows"] += len(chunk)
+                out.flush()
             if state_path is not None:
                 state["bytes"] = out_bytes.tell()
                 _write_json(state_path, state)
@@ -1183,6 +1240,41 @@ def _main_pass(source, spec, pipeline, writer, out, out_bytes, state, state_path
     finally:
         scored.close()  # on an error or an interrupt here, stop the workers now, not when collected
         progress.close()
+
+
+@contextlib.contextmanager
+def _stops_wait_for_whole_rows():
+    """Within the block (one chunk's rows written and flushed), Ctrl-C and SIGTERM wait for its end,
+    then act as they would have.  An interrupt in the middle of a write to a pipe cut a row in two
+    and lost the rest of the chunk; a file output is truncated to its last whole chunk on resume,
+    but a reader of stdout has no such repair.  A second signal during the wait acts at once."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    watched = [s for s in (signal.SIGINT, signal.SIGTERM) if signal.getsignal(s) not in (signal.SIG_IGN, None)]
+    previous = {s: signal.getsignal(s) for s in watched}
+    pending: list[int] = []
+
+    def restore():
+        while previous:
+            signal.signal(*previous.popitem())
+
+    def wait(signum, frame):
+        if pending:  # asked twice: stop now
+            pending.clear()
+            restore()
+            signal.raise_signal(signum)
+        else:
+            pending.append(signum)
+
+    for s in watched:
+        signal.signal(s, wait)
+    try:
+        yield
+    finally:
+        restore()
+        if pending:
+            signal.raise_signal(pending[0])
 
 
 def _sort_file(part: Path, out, fmt: dict, ncols: int, bom: bool, workdir: Path) -> None:
@@ -1261,6 +1353,10 @@ def score_frame(df, column: str, *, title_column: str | None = None, likes_colum
     for option, name in names.items():
         if name is not None and name not in df.columns:
             raise ValueError(f"{option} {name!r} is not a column of the frame; columns found: {list(df.columns)!r}")
+    taken = [name for name in OUTPUT_COLUMNS if name in df.columns]
+    if taken:  # the copy would replace them, and their values would be lost
+        raise ValueError(f"the frame already has columns named as the scores are ({taken!r}; scored before?): "
+                         "rename or drop them first")
 
     def cells(name):
         return df[name].tolist() if name is not None else [None] * len(df)

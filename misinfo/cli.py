@@ -7,6 +7,8 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
+import math
+import os
 import signal
 import sys
 import threading
@@ -20,8 +22,45 @@ __all__ = ["main", "cli"]
 _TIERS = ("fast", "accurate")
 
 
+def _usage_check(check):
+    """A click callback that runs ``check(value)`` on a given value: what it refuses is a usage
+    error (exit status 2, with the option named), as a bad option is, not a failed run (1)."""
+    def callback(ctx, param, value):
+        if value is not None:
+            try:
+                check(value)
+            except (ValueError, TypeError, OSError) as exc:
+                raise click.BadParameter(str(exc), ctx=ctx, param=param) from exc
+        return value
+    return callback
+
+
+def _known_model(value) -> None:
+    from .artifacts import model_dir
+
+    model_dir(value)
+
+
+def _text_encoding(value) -> None:
+    from .batch import _check_encoding
+
+    _check_encoding(value)
+
+
+def _one_delimiter(value) -> None:
+    from .batch import _check_delimiter
+
+    _check_delimiter(value)
+
+
+def _finite(value: float) -> None:
+    if math.isnan(value):
+        raise ValueError("a threshold must be a number between 0 and 1, not nan")
+
+
 def _model_option(f):
     return click.option("--model", "model", default=None, metavar="fast|accurate|DIR",
+                        callback=_usage_check(_known_model),
                         help="Model tier or a directory of trained artifacts (default: fast).")(f)
 
 
@@ -42,7 +81,7 @@ def _threshold_options(f):
                             "(default: the model's)."),
             ("misinformation", "Flag when the misinformation score reaches this (default: the model's).")):
         command = click.option(f"--threshold-{name}", type=click.FloatRange(0, 1), default=None,
-                               help=help_text)(command)
+                               callback=_usage_check(_finite), help=help_text)(command)
     return command
 
 
@@ -123,10 +162,11 @@ _ONE_FILE = click.Path(dir_okay=False, allow_dash=True)
 @click.option("--time-column", default=None,
               help="Publication time: Unix seconds or ISO 8601; used with at least one count column.")
 @click.option("--jobs", type=click.IntRange(1), default=None, help="Worker processes (default: all cores).")
-@click.option("--encoding", default=None,
+@click.option("--encoding", default=None, callback=_usage_check(_text_encoding),
               help="Encoding of an input without a BOM, e.g. cp1258 (default: UTF-8); a BOM (UTF-8, UTF-16, "
                    "UTF-32) always decides.")
-@click.option("--delimiter", default=None, help="Field delimiter (default: detected among , ; tab |); '\\t' for tab.")
+@click.option("--delimiter", default=None, callback=_usage_check(_one_delimiter),
+              help="Field delimiter (default: detected among , ; tab |); '\\t' for tab.")
 @_threshold_options
 @click.option("--only-flagged", is_flag=True, help="Write only flagged rows (and rows that failed).")
 @click.option("--sort", is_flag=True, help="Highest max(misinformation, sensational) first.")
@@ -154,7 +194,8 @@ def score_cmd(ctx, input_path, output, text_column, title_column, likes_column, 
       1    an error: a missing column or an unreadable input (no output is written),
            a worker process that died, a failed write
       2    a usage error (a bad option)
-      130  interrupted (Ctrl-C); 143 stopped by SIGTERM
+      130  interrupted (Ctrl-C); 143 stopped by SIGTERM; 141 the reader of '-o -' stopped
+           reading (as `| head`), which ends the run quietly
 
     A stopped or failed run never leaves a half-written OUTPUT.  With a file INPUT and OUTPUT, the
     rows scored so far are kept and the message says when --resume continues.  A second run writing
@@ -234,6 +275,13 @@ def _run_scoring(ctx, call, hint) -> None:
     except KeyboardInterrupt as exc:
         click.echo(f"{'terminated' if isinstance(exc, _Terminated) else 'interrupted'}{hint()}", err=True)
         ctx.exit(143 if isinstance(exc, _Terminated) else 130)
+    except BrokenPipeError:
+        # `misinfo score ... -o - | head`: the reader has what it wanted.  Point stdout at devnull so
+        # that the interpreter's last flush does not fail too, and exit as a shell reports SIGPIPE.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+        ctx.exit(141)
     except (WorkerDied, OSError) as exc:
         raise click.ClickException(f"{_fail(exc).message}{hint()}") from exc
     except (ValueError, TypeError, ArtifactError, ImportError) as exc:
@@ -267,8 +315,8 @@ def _score_on_dask(ctx, input_path, output, *, scheduler, workers, jobs, resume,
 @click.option("--time-column", default=None, help="Publication time column (Unix seconds or ISO 8601).")
 @click.option("--plot", "plot_path", type=click.Path(dir_okay=False), default=None,
               help="Also draw the share flagged to this image file (needs matplotlib).")
-@click.option("--encoding", default=None)
-@click.option("--delimiter", default=None)
+@click.option("--encoding", default=None, callback=_usage_check(_text_encoding))
+@click.option("--delimiter", default=None, callback=_usage_check(_one_delimiter))
 def report_cmd(scored, by, period, time_column, plot_path, encoding, delimiter):
     """Rows, share flagged and mean scores of a scored CSV, per source (--by) and/or --period."""
     from .report import format_table, plot, summarise
@@ -330,7 +378,7 @@ def _labelled_data_options(f):
                    "(default: the middle of the near-best F1 / macro-F1 thresholds).")
 @click.option("--feedback", type=click.Path(exists=True, dir_okay=False), default=None,
               help="Output of `misinfo score` with a reviewer_label column: reviewed rows join the training rows.")
-@click.option("--base-model", default=None, metavar="fast|accurate|DIR",
+@click.option("--base-model", default=None, metavar="fast|accurate|DIR", callback=_usage_check(_known_model),
               help="Model whose other head is copied (default: fast).")
 def train_cmd(task, data, text_column, label_column, title_column, likes_column, comments_column, shares_column,
               time_column, split_column, out, seed, time_budget, target_precision, feedback, base_model):

@@ -217,7 +217,9 @@ def _csv_to_parquet(scored: Path, target: Path) -> None:
 def _parquet_part(source: Path, tmp: Path, output_format: str, options: dict) -> dict:
     import pandas as pd
 
-    frame = pd.read_parquet(source)
+    # Arrow types as the file has them: with numpy's, an integer column with a gap became floats
+    # (two 19-digit ids one value) and the output file changed the column's type.
+    frame = pd.read_parquet(source, dtype_backend="pyarrow")
     options = dict(options)
     text_column = options.pop("text_column")
     for unused in ("encoding", "delimiter"):

@@ -178,7 +178,7 @@ def evaluate_model(model, data_paths, *, task: str, text_column: str, label_colu
 
     Every row is scored by ``model`` (a :class:`misinfo.Model`, a tier name or a model
     directory) and compared with its label (the values of :data:`misinfo.train.LABELS`).
-    Returns ``{"task", "model_version", "files", "metrics", "confusion_matrix", "errors",
+    Returns ``{"task", "model_version", "files", "metrics", "confusion_matrix", "errors", "opening_lines",
     "threshold_for_these_rows"}``:
     ROC-AUC, PR-AUC, macro-F1, precision and recall at the model's threshold and the expected
     calibration error, each with a bootstrap 95% interval; the confusion matrix
@@ -190,8 +190,10 @@ def evaluate_model(model, data_paths, *, task: str, text_column: str, label_colu
     ``out_dir``, writes ``report.md``, ``metrics.json`` and, when matplotlib is installed,
     ``roc.png``, ``pr.png``, ``reliability.png`` and ``histogram.png``.
 
-    The threshold is the model's ``task`` threshold; in scoring, headlines that are only the
-    opening line of an untitled post use the stricter ``sensational_opening`` instead.
+    The scores are those :meth:`misinfo.model.Model.score` gives (an empty text or one without
+    words scores 0).  The threshold is the model's ``task`` threshold; in scoring, headlines that
+    are only the opening line of an untitled post use the stricter ``sensational_opening`` instead
+    (``opening_lines`` counts such rows, and the report says so).
 
     Raises
     ------
@@ -219,8 +221,8 @@ def evaluate_model(model, data_paths, *, task: str, text_column: str, label_colu
                          f"in {len(y)} rows")
     docs = [analyse(t, title) for t, title in zip(rows.texts, rows.titles)]
     meta = None if rows.meta is None or task != "misinformation" else np.asarray(rows.meta, dtype=np.float64)
-    proba = model.heads[task].predict_proba(docs, meta)[:, 1] if task == "misinformation" else \
-        model.heads[task].predict_proba(docs)[:, 1]
+    # the scores `misinfo score` gives these rows: an empty text or one without words scores 0
+    proba = np.array([getattr(s, task) for s in model.score_docs(docs, meta)])
     threshold = float(model.thresholds[task])
     result = {
         "task": task,
@@ -230,6 +232,8 @@ def evaluate_model(model, data_paths, *, task: str, text_column: str, label_colu
         "confusion_matrix": confusion_matrix(y, proba >= threshold, labels=[0, 1]).tolist(),
         "errors": confident_errors(y, proba, threshold, rows.texts, rows.where),
         "threshold_for_these_rows": head_metrics(y, proba, choose_threshold(y, proba, objective=OBJECTIVES[task])),
+        # scoring judges these at the stricter sensational_opening threshold; the figures above use one threshold
+        "opening_lines": int(sum(d.headline_kind == "opening" for d in docs)) if task == "sensational" else 0,
     }
     if out_dir is None:
         return result
@@ -266,6 +270,10 @@ def _report(result: dict, plots_note: str) -> str:
               f"{m['n']} rows (95th percentile {high:.4f}): that much of the ECE is sample size alone.", "",
               "Confusion matrix at the threshold:", "", "| | predicted 0 | predicted 1 |", "|---|---|---|",
               f"| label 0 | {tn} | {fp} |", f"| label 1 | {fn} | {tp} |", ""]
+    if result.get("opening_lines"):
+        lines += [f"{result['opening_lines']} rows are untitled posts, whose headline is their opening line: "
+                  "`misinfo score` flags those at the stricter `sensational_opening` threshold, so it flags no "
+                  "more of them than the confusion matrix says.", ""]
     here = result["threshold_for_these_rows"]
     lines += [f"Threshold the training rule would choose on these rows: {here['threshold']} (macro-F1 "
               f"{here['macro_f1']:.4f}, precision {here['precision']:.4f}, recall {here['recall']:.4f}, "

@@ -90,6 +90,23 @@ def test_save_is_atomic_and_keeps_the_old_model_on_failure(model_copy, model):
     assert not [p for p in model_copy.parent.iterdir() if p.name.startswith(".model.")]
 
 
+def test_saving_over_a_model_keeps_what_a_maintainer_put_beside_it(model_copy, model):
+    """Only the previous model's own files are replaced: folders, notes and other .npz files stay
+    (before, every folder and every .npz or .joblib file in the directory was deleted)."""
+    (model_copy / "eval").mkdir()
+    (model_copy / "eval" / "report.md").write_text("# held out", encoding="utf-8")
+    (model_copy / "NOTES.txt").write_text("notes", encoding="utf-8")
+    (model_copy / "embeddings-cache.npz").write_bytes(b"kept")
+    (model_copy / "old.joblib").write_bytes(b"kept too")
+    (model_copy / "misinformation.npz").write_bytes(b"replaced")
+    save(model_copy, model.heads, {"heads": {}, "thresholds": model.thresholds, "model_version": "t"})
+    assert (model_copy / "eval" / "report.md").read_text(encoding="utf-8") == "# held out"
+    assert (model_copy / "NOTES.txt").read_text(encoding="utf-8") == "notes"
+    assert (model_copy / "embeddings-cache.npz").read_bytes() == b"kept"
+    assert (model_copy / "old.joblib").read_bytes() == b"kept too"
+    assert misinfo.load_model(model_copy).score("Tin nóng").model_version == "t"
+
+
 def test_saved_metadata_names_the_machine_and_blas_a_model_was_fitted_with(tmp_path, model):
     # the same libraries on another CPU can change a fitted model's last bits (and a threshold)
     import platform

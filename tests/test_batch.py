@@ -419,6 +419,23 @@ def test_cli_exit_status(tmp_path, plain):
     nofile = runner.invoke(cli, ["score", str(tmp_path / "nope.csv"), "-o", str(tmp_path / "x.csv"),
                                  "--text-column", "text", *MODEL_ARGS])
     assert nofile.exit_code == 1 and "nope.csv" in nofile.stderr
+    # a bad option value is a usage error (2), named, before any work
+    for option, value in (("--encoding", "rot13"), ("--encoding", "bogus"), ("--delimiter", ";;"),
+                          ("--threshold-misinformation", "nan"), ("--model", str(tmp_path / "no-model"))):
+        usage = runner.invoke(cli, ["score", str(plain), "-o", str(tmp_path / "u.csv"), "--text-column", "text",
+                                    option, value])
+        assert usage.exit_code == 2 and f"Invalid value for '{option}'" in usage.stderr, (option, usage.output)
+        assert not (tmp_path / "u.csv").exists()
+
+
+def test_a_reader_that_stops_reading_ends_the_run_quietly(tmp_path, sample_rows):
+    rows = [[str(i), sample_rows[i % len(sample_rows)]["text"]] for i in range(400)]
+    inp = write_csv(tmp_path / "in.csv", ["id", "text"], rows)
+    proc = subprocess.Popen(f"{sys.executable} -m misinfo score {inp} -o - --text-column text --jobs 1 -q "
+                            f"{' '.join(MODEL_ARGS)} | head -c 100 > /dev/null; echo ${{PIPESTATUS[0]}}",
+                            shell=True, executable="/bin/bash", stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    stdout, stderr = proc.communicate(timeout=120)
+    assert stdout.strip() == "141" and stderr == "", stderr
 
 
 def test_options_are_validated(tmp_path, plain):
@@ -467,6 +484,8 @@ def test_score_frame(model):
     assert ranked.index[-1] == 13
     with pytest.raises(ValueError, match="columns found"):
         batch.score_frame(df, "body")
+    with pytest.raises(ValueError, match=r"already has columns named as the scores are \(\['error'\]"):
+        batch.score_frame(df.assign(error="upstream"), "text")
 
 
 # -- stopping: interrupts, SIGTERM, dead workers, write errors ------------------------------------
@@ -564,6 +583,30 @@ def test_a_stopped_run_ends_its_workers_and_keeps_its_checkpoint(tmp_path, signu
     reference = run(inp, tmp_path / "reference.csv", likes_column="likes")
     assert run(inp, out, resume=True, likes_column="likes") == batch.BatchResult(40, 0, 40, str(out))
     assert out.read_bytes() == (tmp_path / "reference.csv").read_bytes() and reference.rows == 40
+
+
+def test_a_run_stopped_while_its_reader_is_slow_ends_stdout_on_a_whole_row(tmp_path, sample_rows):
+    """Writing to a pipe that is full, a SIGTERM used to cut a row in two and lose the rest of its
+    chunk (the bytes already in the pipe cannot be taken back): now the chunk is finished first."""
+    rows = [[f"{i:05d}", sample_rows[i % len(sample_rows)]["text"]] for i in range(1500)]
+    inp = write_csv(tmp_path / "in.csv", ["id", "text"], rows)
+    proc = subprocess.Popen([sys.executable, "-m", "misinfo", "score", str(inp), "-o", "-", "--text-column", "text",
+                             "--jobs", "1", "--chunk-size", "20", "-q", *MODEL_ARGS],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path)
+    try:
+        time.sleep(6)  # loaded, and blocked on a full pipe (64 KB: about 150 rows)
+        proc.send_signal(signal.SIGTERM)
+        time.sleep(0.5)
+        stdout, stderr = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 143, stderr
+    out = list(csv.reader(io.StringIO(stdout.decode("utf-8"), newline="")))
+    assert out[0] == ["id", "text", *OUTPUT_COLUMNS] and 20 <= len(out) - 1 < len(rows)
+    assert [r[0] for r in out[1:]] == [f"{i:05d}" for i in range(len(out) - 1)]
+    assert all(len(r) == 2 + len(OUTPUT_COLUMNS) and r[1] == rows[int(r[0])][1] for r in out[1:])
 
 
 def test_a_dead_worker_is_a_clean_error_and_resume_continues(tmp_path):
@@ -675,6 +718,16 @@ def test_sorted_output_gets_the_umask_mode(tmp_path, plain):
     assert (tmp_path / "sorted.csv").stat().st_mode & 0o777 == (tmp_path / "plain.csv").stat().st_mode & 0o777 == 0o644
 
 
+@pytest.mark.parametrize("sort", [False, True])
+def test_a_replaced_output_keeps_its_permissions(tmp_path, plain, sort):
+    """Rescoring into an existing private file (or into the input itself) leaves it private."""
+    private = tmp_path / "private.csv"
+    private.write_text("old\n", encoding="utf-8")
+    private.chmod(0o600)
+    run(plain, private, sort=sort)
+    assert private.stat().st_mode & 0o777 == 0o600 and read_out(private)[0][0] == "id"
+
+
 @pytest.mark.skipif(batch.fcntl is None, reason="no flock")
 def test_a_second_run_on_the_same_output_is_refused(tmp_path, plain):
     import fcntl
@@ -708,9 +761,16 @@ def test_an_unclosed_quote_is_an_error_row(tmp_path):
     rows = score('id,text\n1,"Sốc thật\n2,abc\n3,"def"\n4,ghi\n', 3)
     assert [r[0] for r in rows] == ["1", "4"]
     assert rows[0][-1] == "line 2: the record spans lines 2–4 (an unclosed quote?)" and rows[1][-1] == ""
-    # legitimate quoted cells, multi-line and with escaped quotes, are not errors
+    # closed by a quote inside a later cell (an even number of quotes in all): still said, not merged silently
+    rows = score('id,text\n1,"Mở ngoặc không đóng\n2,Hàng hai\n3,Tivi 55" giá rẻ\n4,Bốn\n', 3)
+    assert [r[0] for r in rows] == ["1", "4"]
+    assert rows[0][-1] == "line 2: the record spans lines 2–4 (an unclosed quote?)" and rows[1][-1] == ""
+    # legitimate quoted cells, multi-line and with escaped quotes, are not errors, also beside a
+    # cell with an inch mark (an odd number of quotes in the record)
     rows = score('id,text\n1,"dòng một\ndòng ""hai"", ba"\n2,"x ""y"""\n3,a "b" c\n', 0)
     assert [r[1] for r in rows] == ['dòng một\ndòng "hai", ba', 'x "y"', 'a "b" c']
+    rows = score('id,text,note\n1,"Dòng một\nDòng hai",Tivi 55" giá\n2,Một dòng,Tivi 55" giá\n', 0)
+    assert [r[1:3] for r in rows] == [["Dòng một\nDòng hai", 'Tivi 55" giá'], ["Một dòng", 'Tivi 55" giá']]
     with pytest.raises(ValueError, match="header .* has an unclosed quote"):
         run(_write(tmp_path / "h.csv", 'id,"text\n1,abc\n'), tmp_path / "o.csv")
 

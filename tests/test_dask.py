@@ -273,6 +273,32 @@ def test_parquet_in_and_out(tmp_path, cluster):
     pd.testing.assert_frame_equal(got, expected[0])
 
 
+@needs_parquet
+def test_parquet_columns_keep_their_types_and_values(tmp_path, cluster):
+    """An integer id column with a gap stayed integers (read as floats, two 19-digit ids became one
+    value), and a column named as a score column is refused, not overwritten."""
+    source = tmp_path / "pqin"
+    source.mkdir()
+    ids = pd.array([1234567890123456789, None, 1234567890123456781], dtype="Int64")
+    frame = pd.DataFrame({"post_id": ids, "title": ["", "", ""], "text": TEXTS[:3], "likes": ["1", "2", "3"]})
+    frame.to_parquet(source / "posts.parquet", index=False)
+    for fmt in ("csv", "parquet"):
+        result = dask_cli(source / "*.parquet", tmp_path / fmt, cluster.scheduler_address, "--format", fmt)
+        assert result.exit_code == 0, result.output
+        part = parts(tmp_path / fmt, f".{fmt}")[0]
+        got = pd.read_parquet(part) if fmt == "parquet" else pd.read_csv(part, dtype=str, keep_default_na=False)
+        if fmt == "parquet":
+            import pyarrow.parquet as pq
+
+            assert str(pq.read_schema(part).field("post_id").type) == "int64"
+            assert got["post_id"].tolist()[::2] == ids[::2].tolist() and pd.isna(got["post_id"][1])
+        else:
+            assert got["post_id"].tolist() == ["1234567890123456789", "", "1234567890123456781"]
+    frame.assign(error=["upstream", "", ""]).to_parquet(source / "posts.parquet", index=False)
+    clash = dask_cli(source / "*.parquet", tmp_path / "clash", cluster.scheduler_address)
+    assert clash.exit_code != 0 and "already has columns named as the scores are" in clash.output
+
+
 @needs_dask
 def test_docstring_examples():
     import doctest

@@ -12,7 +12,6 @@ import misinfo
 import misinfo.evaluate
 from misinfo.cli import cli
 from misinfo.evaluate import confident_errors, ece_if_calibrated, evaluate_model, expected_calibration_error
-from misinfo.text import analyse
 from misinfo.train import PLATEAU, choose_threshold
 from test_retrain import make_rows, write
 
@@ -38,7 +37,7 @@ def test_metrics_match_scikit_learn_and_files_are_written(rows, labelled, tmp_pa
     result = evaluate_model(model, [labelled], task="sensational", text_column="text", label_column="label",
                             out_dir=tmp_path)
     y = np.array([int(r["label"] == "clickbait") for r in rows])
-    p = model.heads["sensational"].predict_proba([analyse(r["text"]) for r in rows])[:, 1]
+    p = np.array([s.sensational for s in model.score_many([r["text"] for r in rows])])  # as scoring shows them
     t = model.thresholds["sensational"]
     m = result["metrics"]
     assert m["roc_auc"] == roc_auc_score(y, p)
@@ -105,6 +104,21 @@ def test_evaluate_command_and_its_errors(labelled, tmp_path):
     bad = CliRunner().invoke(cli, ["evaluate", "--data", labelled, "--task", "sensational", "--text-column", "text",
                                    "--label-column", "split"])
     assert bad.exit_code != 0 and "'val'" in bad.output and "allowed" in bad.output
+
+
+def test_evaluation_measures_the_scores_that_scoring_gives(tmp_path):
+    """An empty text, or punctuation alone, scores 0 in `misinfo score`: evaluate measured the heads'
+    raw output instead, and counted "!!!" as a flagged clickbait title."""
+    data = tmp_path / "lab.csv"
+    data.write_text('text,label\n,1\n!!!,1\n?!…,1\n"Uống nước chanh nóng diệt virus corona, chia sẻ ngay kẻo muộn!!!",0\n'
+                    '"Quốc hội thông qua luật\nPhần thân bài viết",0\n', encoding="utf-8")
+    result = evaluate_model(None, [data], task="sensational", text_column="text", label_column="label",
+                            out_dir=tmp_path / "r")
+    model = misinfo.load_model()
+    scored = model.score_many(["", "!!!", "?!…"])
+    assert [s.sensational for s in scored] == [0.0, 0.0, 0.0]
+    assert result["confusion_matrix"][1] == [3, 0]  # none of the three wordless rows flagged
+    assert result["opening_lines"] == 1 and "sensational_opening" in (tmp_path / "r" / "report.md").read_text(encoding="utf-8")
 
 
 @pytest.mark.skipif(not DATASETS.is_dir(), reason="../shared/datasets is not checked out")
