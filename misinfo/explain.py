@@ -114,6 +114,8 @@ def _signal_text(name: str, count: float, tokens=()) -> str:
     '3 calls to share (“chia sẻ” ×2, “cảnh báo”)'
     """
     if name == "all_caps":
+        return f"{count:.0%} of words are ALL-CAPS abbreviations"
+    if name == "shouting":
         return f"{count:.0%} of words in CAPITALS"
     if name == "no_source":
         return "no source or link"
@@ -151,9 +153,11 @@ def _explainer(head) -> _Explainer:
         return _EXPLAINERS[key][1]
 
 
-def reasons(name: str, head, docs, proba, text_proba=None) -> list[list[str]]:
+def reasons(name: str, head, docs, proba, text_proba=None, threshold: float | None = None) -> list[list[str]]:
     """Reason lines for the head called ``name`` (a :class:`misinfo.compiled.Head`), for each of
-    ``docs`` (the flagged ones)."""
+    ``docs`` (the flagged ones).  With ``text_proba`` (the score of the text alone), a line says
+    when engagement metadata moved the score by :data:`METADATA_SHIFT` or more, or lifted it over
+    ``threshold`` from below: then the metadata, not the words, made the flag."""
     if not docs:
         return []
     explainer = _explainer(head)
@@ -169,8 +173,10 @@ def reasons(name: str, head, docs, proba, text_proba=None) -> list[list[str]]:
             lines.append(f"{name} signals: {', '.join(signals)}")
         if not lines:
             lines.append(f"{what}: overall style, no single word stands out")
-        if text_proba is not None and abs(p - float(text_proba[k])) >= METADATA_SHIFT:
-            verb = "raised" if p > text_proba[k] else "lowered"
-            lines.append(f"engagement metadata {verb} the {name} score from {float(text_proba[k]):.2f} to {p:.2f}")
+        alone = None if text_proba is None else float(text_proba[k])
+        if alone is not None and (abs(p - alone) >= METADATA_SHIFT or (threshold is not None and alone < threshold <= p)):
+            verb = "raised" if p > alone else "lowered"
+            digits = 2 if f"{alone:.2f}" != f"{p:.2f}" else 3  # a small lift over the threshold shows
+            lines.append(f"engagement metadata {verb} the {name} score from {alone:.{digits}f} to {p:.{digits}f}")
         out.append(lines)
     return out

@@ -15,7 +15,7 @@ import math
 import numbers
 import re
 
-__all__ = ["METADATA_COLUMNS", "metadata_row", "parse_count", "parse_time", "parse_metadata"]
+__all__ = ["METADATA_COLUMNS", "metadata_row", "unknown", "parse_count", "parse_time", "parse_metadata"]
 
 METADATA_COLUMNS = ("likes", "comments", "shares", "published")
 
@@ -41,7 +41,7 @@ EARLIEST, LATEST = 631_152_000.0, 4_102_444_800.0
 MILLISECONDS_FROM = 1e11
 
 
-def _unknown(value) -> bool:
+def unknown(value) -> bool:
     """None, NaN, ``pd.NA``, ``pd.NaT`` or ``numpy.datetime64("NaT")``: a value nobody knows."""
     if value is None or type(value).__name__ in _MISSING_TYPES:
         return True
@@ -58,7 +58,7 @@ def _as_float(name: str, value) -> float:
 
 
 def _count(name, value) -> float:
-    if _unknown(value):
+    if unknown(value):
         return math.nan
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be an int, a float or None, got {type(value).__name__}: {value!r:.40}")
@@ -73,29 +73,29 @@ def _count(name, value) -> float:
 def _timestamp(value) -> float:
     """Unix seconds of a datetime (naive = Vietnam time), a numpy datetime64 or a number (Unix
     seconds; milliseconds from :data:`MILLISECONDS_FROM` on, as exports often carry them)."""
-    if _unknown(value):
+    if unknown(value):
         return math.nan
     if getattr(getattr(value, "dtype", None), "kind", None) == "M":  # numpy.datetime64, naive like a datetime
-        return _plausible(_as_float("published", value.astype("datetime64[us]").astype("int64")) / 1e6 - VIETNAM_OFFSET)
+        return _plausible(_as_float("published", value.astype("datetime64[us]").astype("int64")) / 1e6 - VIETNAM_OFFSET, value)
     if isinstance(value, dt.datetime):
-        if value.tzinfo is None:  # naive datetimes are taken as Vietnam time (UTC+7)
-            value = value.replace(tzinfo=VIETNAM)
-        return _plausible(value.timestamp())
+        aware = value.replace(tzinfo=VIETNAM) if value.tzinfo is None else value  # naive = Vietnam time (UTC+7)
+        return _plausible(aware.timestamp(), value)
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(
             f"published must be a datetime, Unix seconds (int/float) or None, got {type(value).__name__}: {value!r:.40}")
-    value = _as_float("published", value)
+    given, value = value, _as_float("published", value)
     if math.isinf(value):
         raise ValueError(f"published must be finite Unix seconds, got {value!r}")
-    return _plausible(value / 1000 if abs(value) >= MILLISECONDS_FROM else value)
+    return _plausible(value / 1000 if abs(value) >= MILLISECONDS_FROM else value, given)
 
 
-def _plausible(seconds: float) -> float:
+def _plausible(seconds: float, given) -> float:
     """``seconds`` if it is a time news could have been published at (1990–2099), NaN if NaN.
     An export's 0, -1 or 1e20 stands for "no time" or is an error; read as a time, it gave the
     model an hour and a weekday nobody published at (-1e20 moved a score from 0.11 to 0.52)."""
     if not EARLIEST <= seconds < LATEST and not math.isnan(seconds):
-        raise ValueError(f"published {seconds!r:.20} is not a time between 1990 and 2099 (Unix seconds)")
+        raise ValueError(f"published {given!r:.60} is not a time between 1990 and 2099 (a datetime, Unix seconds, "
+                         "or Unix milliseconds from 1e11 on)")
     return seconds
 
 
@@ -166,7 +166,18 @@ def parse_time(cell):
         raise ValueError(f"{s!r:.40} is neither Unix seconds nor an ISO 8601 time") from None
 
 
-_DATE_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}|\d{8}")
+_DATE_ONLY = re.compile(r"\d{4}-?\d{2}-?\d{2}")
+
+
+def _date_only(text: str) -> bool:
+    """True for a calendar date without a time of day ("2020-03-12", "20200312"; not "2020-13-45")."""
+    if not _DATE_ONLY.fullmatch(text):
+        return False
+    try:
+        dt.datetime.strptime(text.replace("-", ""), "%Y%m%d")
+    except ValueError:
+        return False
+    return True
 
 
 def parse_metadata(cells) -> tuple[list[float], tuple[str, ...]]:
@@ -180,9 +191,9 @@ def parse_metadata(cells) -> tuple[list[float], tuple[str, ...]]:
         return [math.nan] * 4, ()
     values, notes = [], []
     for k, (name, cell) in enumerate(zip(METADATA_COLUMNS, cells)):
-        missing = cell is None or (isinstance(cell, float) and math.isnan(cell))
+        missing = unknown(cell)
         try:
-            if name == "published" and isinstance(cell, str) and _DATE_ONLY.fullmatch(cell.strip()):
+            if name == "published" and isinstance(cell, str) and _date_only(cell.strip()):
                 raise ValueError("a date without a time of day, and the model reads the hour")
             value = None if missing else (parse_time(cell) if name == "published" else parse_count(cell))
             values.append(metadata_row(**{name: value})[k])

@@ -9,7 +9,7 @@ import numpy as np
 
 from .artifacts import check_thresholds, model_dir, with_overrides
 from .explain import reasons
-from .metadata import metadata_row
+from .metadata import metadata_row, unknown
 from .result import Score
 from .text import MAX_CHARS, Doc, analyse
 
@@ -71,7 +71,7 @@ class Model:
     def score(self, text: str, *, title: str | None = None, likes=None, comments=None, shares=None,
               published=None, thresholds: Mapping | None = None) -> Score:
         """Score one text.  See :func:`misinfo.score`."""
-        doc = analyse(text, title)
+        doc = analyse(text, _title(title))
         meta = [metadata_row(likes, comments, shares, published)]
         return self.score_docs([doc], meta, thresholds)[0]
 
@@ -92,7 +92,7 @@ class Model:
         docs, meta = [], []
         for i, text in enumerate(texts):
             try:
-                docs.append(analyse(text, columns["titles"][i]))
+                docs.append(analyse(text, _title(columns["titles"][i])))
                 meta.append(metadata_row(columns["likes"][i], columns["comments"][i], columns["shares"][i],
                                          columns["published"][i]))
             except (TypeError, ValueError) as exc:  # say which item, as a batch caller needs
@@ -102,13 +102,14 @@ class Model:
     # -- for batch jobs that analysed the texts themselves -----------------------------------
     def score_docs(self, docs: Sequence[Doc], meta=None, thresholds: Mapping | None = None) -> list[Score]:
         """Score already analysed docs (``meta``: rows of [likes, comments, shares, published])."""
-        limits = with_overrides(self._thresholds, thresholds or {})
+        limits = with_overrides(self._thresholds, {} if thresholds is None else thresholds)
         meta = np.full((len(docs), 4), np.nan) if meta is None else np.asarray(meta, dtype=np.float64).reshape(len(docs), 4)
         out: list[Score | None] = [None] * len(docs)
         live = []
         for i, d in enumerate(docs):
             if d.empty or d.wordless:
-                out[i] = Score(0.0, 0.0, False, ("empty text" if d.empty else NO_WORDS_NOTE,), self.version)
+                out[i] = Score(0.0, 0.0, False, ("empty text" if d.empty else NO_WORDS_NOTE, *_truncation_note(d)),
+                               self.version)
             else:
                 live.append(i)
         if live:
@@ -128,18 +129,29 @@ class Model:
             notes: list[list[str]] = [[] for _ in batch]
             m = np.flatnonzero(mis_flag)
             for k, lines in zip(m, reasons("misinformation", self.heads["misinformation"], [batch[k] for k in m],
-                                           mis[m], mis_text[m])):
+                                           mis[m], mis_text[m], limits["misinformation"])):
                 notes[k] += lines
             s = np.flatnonzero(sen_flag)
             for k, lines in zip(s, reasons("sensational", self.heads["sensational"], [batch[k] for k in s], sen[s])):
                 notes[k] += lines
             for k, i in enumerate(idx):
-                if docs[i].truncated:
-                    notes[k].append(TRUNCATED_NOTE + (" (title included)" if docs[i].headline_kind == "title" else ""))
+                notes[k] += _truncation_note(docs[i])
                 if docs[i].unmarked:
                     notes[k].append(UNMARKED_NOTE)
                 out[i] = Score(float(mis[k]), float(sen[k]),
                                bool(mis_flag[k] or sen_flag[k]), tuple(notes[k]), self.version)
+
+
+def _title(value):
+    """A title as :func:`~misinfo.text.analyse` takes it: None, NaN, ``pd.NA`` (a frame's empty cell) = no title."""
+    return None if unknown(value) else value
+
+
+def _truncation_note(doc: Doc) -> tuple[str, ...]:
+    """The note of a text cut at :data:`~misinfo.text.MAX_CHARS`, or none."""
+    if not doc.truncated:
+        return ()
+    return (TRUNCATED_NOTE + (" (title included)" if doc.headline_kind == "title" else ""),)
 
 
 def _in_order(name: str, values) -> list:
@@ -176,7 +188,10 @@ def load_model(model: str | Path | None = None) -> Model:
     Raises
     ------
     misinfo.ArtifactError
-        If a file does not match its sha256 or was trained with another scikit-learn release.
+        If a file does not match the sha256 its metadata.json records, or the model was trained
+        under another version of the text pipeline (:data:`misinfo.text.PIPELINE_VERSION`) or
+        file format.  metadata.json itself is plain JSON that runs no code: its thresholds are the
+        model's defaults, and editing them is a way to change them (per call: ``thresholds=``).
     ImportError
         For ``"accurate"`` without the optional extra (``pip install 'misinfo[accurate]'``).
     """
@@ -206,7 +221,8 @@ def score(text: str, *, title: str | None = None, likes: float | None = None, co
         A post, an article or a headline.  Empty text gets a zero :class:`Score` with the reason
         "empty text"; text longer than :data:`misinfo.text.MAX_CHARS` is cut and says so.
     title : str, optional
-        The headline, if the item has one apart from ``text``.
+        The headline, if the item has one apart from ``text``.  None, NaN, ``pd.NA`` or a blank
+        string = no title (the text's first line with a word is then its headline).
     likes, comments, shares : int or float, optional
         Engagement counts (None, NaN or ``pd.NA`` = unknown).  Used when given, any of them; never
         required.
@@ -244,7 +260,7 @@ def score_many(texts: Sequence[str], *, titles=None, likes=None, comments=None, 
     """Score many texts with the default model: a list of :class:`Score`, in input order.
 
     ``titles``, ``likes``, ``comments``, ``shares`` and ``published`` are optional sequences with
-    one value per text (None entries = unknown).  Equal to ``[score(t) for t in texts]``, faster.
+    one value per text (None, NaN or ``pd.NA`` entries = unknown).  Equal to ``[score(t) for t in texts]``, faster.
 
     >>> import misinfo
     >>> [round(s.sensational, 2) >= 0 for s in misinfo.score_many(["Tin 1", "Tin 2"])]

@@ -23,7 +23,7 @@ xemail       e-mail addresses, and ReINTEL's ``<EMAIL>``         <EMAIL>
 xphone       phone numbers (9–11 digits, optional +84, dots),   <PHONE>
              and ReINTEL's ``<PHONE>``
 xnum         other numbers, dates, prices ("277.400", "25/8")  <NUMBER>
-xemoji       each emoji or pictograph                          <EMOJI>
+xemoji       each run of emoji or pictographs ("😱😱🔥": one)     <EMOJI>
 xmention     ``@name``                                         <MENTION>
 xhashtag     the ``#`` of a hashtag (the tag's word is kept)   #
 ==========  ===============================================  ==========
@@ -55,8 +55,9 @@ __all__ = ["Doc", "MAX_CHARS", "HEADLINE_MAX_CHARS", "PIPELINE_VERSION", "analys
 #: 1: models saved before the version was recorded; 2: ReINTEL's ``<PHONE>``/``<EMAIL>`` read as
 #: real contacts, Markdown links and a trailing "Xem thêm" as text, one form of quote and dash;
 #: 3: a lexicon entry of several words is found however underthesea cuts it, and "nóng" alone is
-#: no longer a call to share.
-PIPELINE_VERSION = 3
+#: no longer a call to share; 4: invisible characters deleted, every line break a newline, a
+#: post's headline is its first line with a word, words in capitals counted apart from abbreviations.
+PIPELINE_VERSION = 4
 
 #: Texts longer than this many characters are cut before any other work, so a 10 MB cell costs
 #: the same bounded time and memory as a long article (the longest ReINTEL post is ~28,000).
@@ -78,7 +79,18 @@ _LETTER = re.compile(r"[^\W\d_]")
 #: A letter or digit (``str.isalnum``; re's ``\w`` is that or "_").
 _ALNUM = re.compile(r"[^\W_]")
 
-_BAD_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff\ud800-\udfff]")
+#: Characters that show nothing: zero-width spaces and joiners, the soft hyphen, direction marks,
+#: the byte-order mark.  Inside a word they are deleted, not spaced: "vi\u200brus" is "virus" (a
+#: space would split it, and an invisible character is how a word is hidden from a filter).
+_INVISIBLE = "\u00ad\u034f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
+_INVISIBLE_CHARS = re.compile(f"[{_INVISIBLE}]")
+#: Every other line break is a newline ("\r\n", "\r", vertical tab, form feed, NEL, the Unicode line
+#: and paragraph separators), so that a post's first line is found however it was typed.
+_LINE_BREAK = re.compile(r"\r\n?|[\x0b\x0c\x85\u2028\u2029]")
+#: Control characters and lone surrogates read as a space.
+_BAD_CHARS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+#: What a text may begin with that says nothing: skipped before the length limit is counted.
+_LEADING_BLANK = re.compile(rf"[\s{_INVISIBLE}]+")
 _EMOJI = (
     "\U0001F000-\U0001FAFF"  # pictographs, emoticons, transport, supplemental symbols
     "\u2600-\u27BF"          # misc symbols and dingbats
@@ -360,6 +372,12 @@ def _nfc_prefix(text: str) -> str:
     return unicodedata.normalize("NFC", text[: 4 * MAX_CHARS])
 
 
+def _after_blank(text: str) -> str:
+    """``text`` without the whitespace and invisible characters it begins with."""
+    blank = _LEADING_BLANK.match(text)
+    return text[blank.end():] if blank else text
+
+
 def _check_text(text: object, name: str) -> str:
     if not isinstance(text, str):
         raise TypeError(f"{name} must be a str, got {type(text).__name__}: {text!r:.60}")
@@ -374,6 +392,7 @@ def clean(text: str) -> str:
     >>> clean("Xem ngay https://x.vn/a 😀😀 giá 12.500 đồng")
     'Xem ngay  xurl   xemoji  giá  xnum  đồng'
     """
+    text = _LINE_BREAK.sub("\n", _INVISIBLE_CHARS.sub("", text))
     text = _BAD_CHARS.sub(" ", text)
     text = unicodedata.normalize("NFC", text).translate(_TYPOGRAPHY)
     if "'" in text:
@@ -390,10 +409,32 @@ def clean(text: str) -> str:
     return text
 
 
+#: Lines before the first one with a word are not a headline ("🔥", "⚠️⚠️", ".", "1."): at most this
+#: many are passed over (the text's first line is the headline if none of them has a word).
+HEADLINE_SKIP_LINES = 5
+_LETTERS = re.compile(r"[^\W\d_]+")
+
+
+def _has_word(line: str) -> bool:
+    """True if a cleaned line has a word that is not a placeholder (an emoji, a number)."""
+    return any(m.group() not in _PLACEHOLDER_WORDS for m in _LETTERS.finditer(line))
+
+
 def _split_headline(text: str) -> tuple[str, str]:
-    """Return (headline, rest): the first non-empty line, cut near HEADLINE_MAX_CHARS."""
+    """Return (headline, rest): the first non-empty line with a word (within the first
+    :data:`HEADLINE_SKIP_LINES` + 1 non-empty lines; the lines passed over begin the rest), cut near
+    HEADLINE_MAX_CHARS."""
     stripped = text.lstrip()
     first, sep, rest = stripped.partition("\n")
+    skipped = []
+    while not _has_word(first) and rest.strip() and len(skipped) < HEADLINE_SKIP_LINES:
+        following, sep, after = rest.lstrip().partition("\n")
+        skipped.append(first)
+        first, rest = following, after
+    if not _has_word(first) and skipped:  # no word in the first lines: the first line it is
+        first, rest = skipped[0], "\n".join(skipped[1:] + [first]) + sep + rest
+    elif skipped:
+        rest = "\n".join(skipped) + "\n" + rest
     if len(first) > HEADLINE_MAX_CHARS:
         end = _SENTENCE_END.search(first, 0, HEADLINE_MAX_CHARS)
         cut = end.end() if end else first.rfind(" ", 0, HEADLINE_MAX_CHARS)
@@ -452,6 +493,8 @@ def analyse(text: str, title: str | None = None) -> Doc:
     _check_text(text, "text")
     if title is not None:
         _check_text(title, "title")
+        title = _after_blank(title) or None  # a blank title is no title, whatever its length
+    text = _after_blank(text)  # leading blanks do not count towards MAX_CHARS
     # counted in NFC, so that a text typed decomposed (NFD: up to three code points per Vietnamese
     # letter) is cut where the same text composed is; only a bounded prefix is normalised
     text = _nfc_prefix(text)

@@ -1,5 +1,6 @@
 import datetime
 import math
+import re
 
 import pytest
 
@@ -28,11 +29,19 @@ def test_the_api_refuses_a_time_nobody_published_at(value):
         metadata_row(likes=1, published=value)
 
 
+@pytest.mark.parametrize("value, shown", [(1585886400000000, "1585886400000000"), (-1e20, "-1e+20"),
+                                          (datetime.datetime(1900, 1, 1), "datetime.datetime(1900, 1, 1, 0, 0)")])
+def test_a_refused_time_is_quoted_as_given(value, shown):
+    with pytest.raises(ValueError, match=re.escape(f"published {shown} is not a time")):
+        metadata_row(likes=1, published=value)
+
+
 @pytest.mark.parametrize("cell", ["2020-03-12", "20200312"])
 def test_a_date_without_a_time_of_day_is_not_read_as_midnight(cell):
     values, notes = parse_metadata(["5", None, None, cell])
     assert math.isnan(values[3]) and "without a time of day" in notes[0]
     assert parse_metadata(["5", None, None, "2020-03-12T10:00"])[0][3] == 1583982000.0
+    assert "neither Unix seconds nor an ISO 8601 time" in parse_metadata(["5", None, None, "2020-13-45"])[1][0]
 
 
 def test_missing_values_of_pandas_and_numpy_are_unknown():

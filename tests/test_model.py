@@ -43,6 +43,19 @@ def test_clickbait_headline_is_more_sensational_than_a_plain_one(model, bait, pl
     assert model.score(bait).sensational > model.score(plain).sensational
 
 
+@pytest.mark.parametrize("bait", CLICKBAIT + ["Sốc: Bill Gates thừa nhận vắc xin có chip theo dõi, chia sẻ ngay"])
+def test_a_clickbait_headline_typed_in_capitals_is_still_flagged(model, bait):
+    """Words in capitals were read as abbreviations, the mark of sober news titles: the last
+    headline scored 0.92 as typed and 0.20 in capitals, unflagged."""
+    assert model.score(bait).flagged and model.score(bait.upper()).flagged
+
+
+@pytest.mark.parametrize("junk", ["🔥", "⚠️⚠️⚠️", ".", "1."])
+def test_a_first_line_of_emoji_or_a_number_does_not_hide_the_headline(model, junk):
+    post = "Sốc!!! Sự thật khiến ai cũng ngỡ ngàng\nBác sĩ cho biết uống nước chanh nóng giúp diệt virus."
+    assert model.score(junk + "\n" + post).sensational == model.score(post).sensational
+
+
 def test_hoax_post_is_more_likely_misinformation_than_news(model):
     assert model.score(HOAX).misinformation > model.score(NEWS).misinformation
     assert model.score(HOAX).flagged and not model.score(NEWS).flagged
@@ -164,6 +177,15 @@ def test_ten_megabyte_text_is_truncated_and_says_so(model):
     assert any(r.startswith("text truncated") and r.endswith("(title included)") for r in titled.reasons)
 
 
+@pytest.mark.parametrize("pad, note", [(".", "no words"), ("!?", "no words"), ("xin chào ", None)])
+def test_a_cut_text_says_so_whatever_else_it_says(model, pad, note):
+    """Padding past the limit hides what follows it: the reasons say the text was cut, also when
+    what is left has no words."""
+    result = model.score(pad * (misinfo.text.MAX_CHARS // len(pad) + 1) + HOAX)
+    assert any(r.startswith("text truncated") for r in result.reasons)
+    assert note is None or result.reasons[0].startswith(note)
+
+
 def test_a_decomposed_text_is_cut_where_the_composed_one_is(model):
     """The length limit counts NFC characters: a text typed decomposed (NFD, up to three code
     points per letter) is neither cut earlier nor scored differently."""
@@ -229,6 +251,17 @@ def test_score_many_takes_pandas_columns_with_gaps(model):
     assert model.score(NEWS, likes=pd.NA, published=pd.NaT) == model.score(NEWS)
 
 
+def test_a_missing_title_in_a_frame_is_no_title(model):
+    """A frame's empty title cell is NaN (or pd.NA): no title, as None is, not a TypeError that stops
+    the batch."""
+    pd = pytest.importorskip("pandas")
+    titles = pd.Series(["Sốc: sự thật phía sau", None, np.nan, pd.NA], dtype=object)
+    texts = [NEWS] * 4
+    expected = [model.score(NEWS, title="Sốc: sự thật phía sau")] + [model.score(NEWS)] * 3
+    assert model.score_many(texts, titles=titles) == expected
+    assert model.score(NEWS, title=np.nan) == model.score(NEWS, title="  ") == model.score(NEWS)
+
+
 def test_a_timestamp_in_milliseconds_reads_as_in_a_csv(model):
     seconds = model.score(HOAX, likes=1200, published=1585945439)
     assert model.score(HOAX, likes=1200, published=1585945439000) == seconds
@@ -244,6 +277,27 @@ def test_metadata_is_optional_and_used_when_given(model, sample_rows):
     assert any(a.misinformation != b.misinformation for a, b in zip(without, with_meta))
     # text-only scores do not depend on metadata that is entirely unknown
     assert model.score_many(texts, likes=[None] * len(texts)) == without
+
+
+def test_a_flag_the_counts_made_says_so(model, sample_rows):
+    """When the engagement counts, not the words, lift the misinformation score over its threshold,
+    a reason says so (before, only a shift of 0.15 or more did, and the flag was credited to words)."""
+    t = model.thresholds["misinformation"]
+    texts = [r["text"] for r in sample_rows]
+    alone = model.score_many(texts)
+    lifted = 0
+    for counts in ((1, 0, 0), (20, 3, 1), (300, 40, 5), (5000, 800, 2000)):
+        n = len(texts)
+        with_counts = model.score_many(texts, likes=[counts[0]] * n, comments=[counts[1]] * n, shares=[counts[2]] * n,
+                                       published=[1585886400] * n)
+        for a, b in zip(alone, with_counts):
+            moved = [r for r in b.reasons if r.startswith("engagement metadata")]
+            if a.misinformation < t <= b.misinformation:
+                lifted += 1
+                assert moved and "raised the misinformation score" in moved[0], b.reasons
+            elif b.misinformation >= t and not moved:
+                assert abs(b.misinformation - a.misinformation) < 0.15
+    assert lifted, "no sample post is lifted over the threshold by its counts: choose other counts"
 
 
 def test_a_publication_time_without_counts_is_not_read_as_missing_counts(model, sample_rows):
@@ -319,6 +373,9 @@ def test_thresholds_are_per_call_and_never_mutate_the_default(model):
         model.score(NEWS, thresholds={"fake": 0.5})
     with pytest.raises(ValueError, match="between 0 and 1"):
         model.score(NEWS, thresholds={"sensational": 2})
+    for wrong in ("misinformation", [("misinformation", 0.5)]):
+        with pytest.raises(TypeError, match="thresholds must be a dict"):
+            model.score(NEWS, thresholds=wrong)
 
 
 def test_flagged_means_a_probability_reached_its_threshold(model, sample_rows):
@@ -388,6 +445,8 @@ def test_model_directory_and_bad_names(model):
     assert misinfo.load_model(model_dir("fast")) is model
     with pytest.raises(FileNotFoundError, match="directory"):
         misinfo.load_model("no-such-model")
+    with pytest.raises(NotADirectoryError, match="is a file"):
+        misinfo.load_model(model_dir("fast") / "metadata.json")
     with pytest.raises(TypeError):
         misinfo.load_model(3)
 

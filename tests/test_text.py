@@ -183,6 +183,41 @@ def test_headline_is_title_or_whole_line_or_opening():
     assert post.headline_tokens == tuple(analyse("Dòng đầu tiên của bài.").tokens)
 
 
+@pytest.mark.parametrize("junk", ["🔥", "⚠️⚠️⚠️", ".", "1.", "—", "#", "🔥\n\n1."])
+def test_a_first_line_without_a_word_is_not_the_headline(junk):
+    """Posts often begin with a line of emoji or a number; the headline is the first line with a
+    word, and the lines passed over stay in the text."""
+    post = "Sốc!!! Sự thật khiến ai cũng ngỡ ngàng\nBác sĩ cho biết uống nước chanh giúp diệt virus."
+    doc, plain = analyse(junk + "\n" + post), analyse(post)
+    assert doc.headline == plain.headline and doc.headline_tokens == plain.headline_tokens
+    assert doc.headline_kind == "opening"
+    assert set(analyse(junk).tokens) <= set(doc.tokens)
+
+
+def test_a_text_of_lines_without_words_keeps_its_first_line_as_headline():
+    doc = analyse("🔥\n😀\n1.")
+    assert doc.headline_tokens == ("xemoji",) and doc.tokens == ("xemoji", "xemoji", "xnum", ".")
+
+
+@pytest.mark.parametrize("brk", ["\r\n", "\r", "\u2028", "\u2029", "\x85", "\x0b", "\x0c"])
+def test_every_line_break_ends_the_first_line(brk):
+    assert analyse("Ngon quá" + brk + "Quán phở mới mở, giá 40 nghìn.") == analyse("Ngon quá\nQuán phở mới mở, giá 40 nghìn.")
+
+
+@pytest.mark.parametrize("invisible", ["\u200b", "\u200c", "\u200d", "\u00ad", "\u2060", "\ufeff", "\u034f", "\u200e"])
+def test_invisible_characters_inside_words_are_deleted(invisible):
+    hoax = "Uống nước chanh nóng diệt được virus corona, chia sẻ ngay!"
+    hidden = " ".join(w[:1] + invisible + w[1:] if len(w) > 1 else w for w in hoax.split(" "))
+    assert analyse(hidden) == analyse(hoax)
+
+
+@pytest.mark.parametrize("blank", ["\n", " ", "\u200b", "\xa0", "\t"])
+def test_blanks_a_text_begins_with_do_not_count_towards_the_limit(blank):
+    doc = analyse(blank * (MAX_CHARS + 10) + "Tin nóng: uống nước chanh diệt virus")
+    assert not doc.truncated and doc.tokens == analyse("Tin nóng: uống nước chanh diệt virus").tokens
+    assert analyse("Tin nóng", title=blank * (MAX_CHARS + 10)) == analyse("Tin nóng")
+
+
 def test_a_long_first_line_is_cut_at_a_sentence_end():
     text = "Câu mở đầu rất ngắn. " + "Phần còn lại của dòng rất dài " * 20
     doc = analyse(text)
@@ -198,7 +233,7 @@ def test_placeholders_stay_single_tokens_even_when_the_segmenter_glues_them():
 # What the text pipeline makes of PROBES, recorded per misinfo.text.PIPELINE_VERSION.  The tokens
 # here are the cleaned text split at blanks, so the fingerprint covers misinfo's own reading
 # (cleaning, placeholders, headline, n-grams, style signals, metadata), not underthesea's.
-PIPELINE_FINGERPRINTS = {2: "5e21e1462e3a46b2", 3: "3e68270ef4b294ff"}
+PIPELINE_FINGERPRINTS = {2: "5e21e1462e3a46b2", 3: "3e68270ef4b294ff", 4: "52998c22a195504a"}
 PROBES = [
     "SỐC!!! Sự thật về “thuốc thần” – chia sẻ ngay kẻo muộn 😱😱 #covid @bộytế",
     "Liên hệ 0912.345.678 hoặc <PHONE>, email a.b@x.vn hoặc <EMAIL>, xem https://x.vn/a?b=1 và <URL>",
@@ -206,6 +241,7 @@ PROBES = [
     "Bài viết [Bộ Y tế khuyến cáo](https://moh.gov.vn/x) và [<URL>](<URL>) … Xem thêm",
     "Đây là một dòng rất dài " * 12 + ". Câu thứ hai? Có! \n Dòng sau: Thuỷ điện Hoà Bình xả lũ.",
     "Tại sao 9 trên 10 người không biết điều này? Bạn sẽ không tin nổi...",
+    "🔥🔥\n1.\nCẢNH BÁO: vi\u200brus co\u00adrona ở UBND TP HCM và AI\r\nDòng hai\u2028dòng ba",
     "",
 ]
 META_PROBES = [(None, None, None, None), (12, "3", 0.0, 1584000000), ("1,2K", "45", "7", "2020-03-12T10:00+07:00")]
