@@ -433,7 +433,8 @@ def test_a_reader_that_stops_reading_ends_the_run_quietly(tmp_path, sample_rows)
     inp = write_csv(tmp_path / "in.csv", ["id", "text"], rows)
     proc = subprocess.Popen(f"{sys.executable} -m misinfo score {inp} -o - --text-column text --jobs 1 -q "
                             f"{' '.join(MODEL_ARGS)} | head -c 100 > /dev/null; echo ${{PIPESTATUS[0]}}",
-                            shell=True, executable="/bin/bash", stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            shell=True, executable="/bin/bash", stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            cwd=tmp_path)  # not the source tree: its misinfo/ has no models/
     stdout, stderr = proc.communicate(timeout=120)
     assert stdout.strip() == "141" and stderr == "", stderr
 
