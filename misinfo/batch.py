@@ -1245,9 +1245,10 @@ def _main_pass(source, spec, pipeline, writer, out, out_bytes, state, state_path
 @contextlib.contextmanager
 def _stops_wait_for_whole_rows():
     """Within the block (one chunk's rows written and flushed), Ctrl-C and SIGTERM wait for its end,
-    then act as they would have.  An interrupt in the middle of a write to a pipe cut a row in two
-    and lost the rest of the chunk; a file output is truncated to its last whole chunk on resume,
-    but a reader of stdout has no such repair.  A second signal during the wait acts at once."""
+    then act as they would have.  An exception raised by a signal in the middle of a write can lose
+    what the text layer had handed on (it forgets bytes once it passes them to the buffer), leaving a
+    row cut in two; a file output is truncated to its last whole chunk on resume, but a reader of
+    stdout has no such repair.  A second signal during the wait acts at once."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
