@@ -595,10 +595,13 @@ def test_a_run_stopped_while_its_reader_is_slow_ends_stdout_on_a_whole_row(tmp_p
                              "--jobs", "1", "--chunk-size", "20", "-q", *MODEL_ARGS],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path)
     try:
-        time.sleep(6)  # loaded, and blocked on a full pipe (64 KB: about 150 rows)
+        first = proc.stdout.readline()  # the header: the run has started ...
+        time.sleep(6)  # ... and its rows fill the pipe (64 KB: about 150 rows), where the writer blocks
         proc.send_signal(signal.SIGTERM)
         time.sleep(0.5)
-        stdout, stderr = proc.communicate(timeout=60)
+        stdout = first + proc.stdout.read()  # the same reader: communicate() would skip what it buffered
+        stderr = proc.stderr.read()
+        proc.wait(timeout=60)
     finally:
         if proc.poll() is None:
             proc.kill()
@@ -608,6 +611,28 @@ def test_a_run_stopped_while_its_reader_is_slow_ends_stdout_on_a_whole_row(tmp_p
     assert out[0] == ["id", "text", *OUTPUT_COLUMNS] and 20 <= len(out) - 1 < len(rows)
     assert [r[0] for r in out[1:]] == [f"{i:05d}" for i in range(len(out) - 1)]
     assert all(len(r) == 2 + len(OUTPUT_COLUMNS) and r[1] == rows[int(r[0])][1] for r in out[1:])
+
+
+def test_stdout_that_takes_part_of_each_write_gets_every_byte(tmp_path, plain, monkeypatch):
+    """With PYTHONUNBUFFERED (or -u) stdout is a raw file, and a raw write may take only part of
+    what it is given (a full pipe, a signal): a text layer straight over it dropped the rest."""
+    class PartWrites(io.RawIOBase):
+        def __init__(self):
+            self.data = bytearray()
+
+        def writable(self):
+            return True
+
+        def write(self, b):
+            taken = bytes(b[:1000])
+            self.data += taken
+            return len(taken)
+
+    raw = PartWrites()
+    monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(raw, encoding="utf-8"))
+    run(plain, "-")
+    run(plain, tmp_path / "file.csv")
+    assert bytes(raw.data) == (tmp_path / "file.csv").read_bytes()
 
 
 def test_a_dead_worker_is_a_clean_error_and_resume_continues(tmp_path):
