@@ -81,7 +81,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from .metadata import parse_metadata
+from .metadata import parse_metadata, unknown
 from .text import MAX_CHARS
 
 try:  # the lock that keeps two runs off one output; Linux is the target, but import everywhere
@@ -1371,7 +1371,7 @@ def score_frame(df, column: str, *, title_column: str | None = None, likes_colum
             if not isinstance(text, str) or not (title is None or isinstance(title, str)):
                 yield _Row(i, f"row {i}: text and title must be strings, got {_short(text)}, {_short(title)}")
             else:
-                row = _item_row(i, text, title, [None if _is_missing(c) else c for c in metas[i]])
+                row = _item_row(i, text, title, [None if unknown(c) else c for c in metas[i]])
                 yield row
 
     columns = {name: [] for name in OUTPUT_COLUMNS}
@@ -1392,13 +1392,5 @@ def score_frame(df, column: str, *, title_column: str | None = None, likes_colum
     return out
 
 
-def _is_missing(value) -> bool:
-    if value is None:
-        return True
-    if isinstance(value, float):
-        return math.isnan(value)
-    return type(value).__name__ in ("NAType", "NaTType")  # pandas' missing values
-
-
 def _frame_text(value):
-    return "" if _is_missing(value) else value
+    return "" if unknown(value) else value

@@ -49,8 +49,8 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from .artifacts import TIER_NAMES
-from .batch import (CHUNK_SIZE, OUTPUT_COLUMNS, BatchResult, _check_options, _csv_cells, _Input,
-                    _is_missing, score_csv, score_frame)
+from .batch import CHUNK_SIZE, OUTPUT_COLUMNS, BatchResult, _check_options, _csv_cells, _Input, score_csv, score_frame
+from .metadata import unknown
 
 __all__ = ["score_dataframe", "score_files", "SUCCESS_MARKER", "FORMATS"]
 
@@ -230,7 +230,7 @@ def _parquet_part(source: Path, tmp: Path, output_format: str, options: dict) ->
         scored.to_parquet(tmp)
     else:
         values = zip(*(scored[name].tolist() for name in OUTPUT_COLUMNS))
-        cells = [_csv_cells((mis, sen, None if _is_missing(flagged) else bool(flagged), reasons, version, error))
+        cells = [_csv_cells((mis, sen, None if unknown(flagged) else bool(flagged), reasons, version, error))
                  for mis, sen, flagged, reasons, version, error in values]
         out = frame.copy()
         for k, name in enumerate(OUTPUT_COLUMNS):

@@ -212,7 +212,7 @@ def without_marks(text: str) -> str:
     return unicodedata.normalize("NFC", "".join(c for c in text if not unicodedata.combining(c)))
 
 
-_WORD_LETTERS = re.compile(r"[^\W\d_]+")
+_WORD_LETTERS = re.compile(_LETTER.pattern + "+")
 _TOKEN_NORMALIZE = None
 
 
@@ -412,7 +412,7 @@ def clean(text: str) -> str:
 #: Lines before the first one with a word are not a headline ("🔥", "⚠️⚠️", ".", "1."): at most this
 #: many are passed over (the text's first line is the headline if none of them has a word).
 HEADLINE_SKIP_LINES = 5
-_LETTERS = re.compile(r"[^\W\d_]+")
+_LETTERS = re.compile(_LETTER.pattern + "+")
 
 
 def _has_word(line: str) -> bool:
@@ -431,7 +431,7 @@ def _split_headline(text: str) -> tuple[str, str]:
         following, sep, after = rest.lstrip().partition("\n")
         skipped.append(first)
         first, rest = following, after
-    if not _has_word(first) and skipped:  # no word in the first lines: the first line it is
+    if skipped and not _has_word(first):  # no word in the first lines: the first line it is
         first, rest = skipped[0], "\n".join(skipped[1:] + [first]) + sep + rest
     elif skipped:
         rest = "\n".join(skipped) + "\n" + rest
