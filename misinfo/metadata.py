@@ -37,8 +37,12 @@ VIETNAM_OFFSET = 7 * 3600
 VIETNAM = dt.timezone(dt.timedelta(seconds=VIETNAM_OFFSET))
 #: Publication times outside [EARLIEST, LATEST) (1990-01-01 to 2100-01-01 UTC) are errors.
 EARLIEST, LATEST = 631_152_000.0, 4_102_444_800.0
-#: A timestamp this large is in milliseconds (1e11 seconds is the year 5138).
+#: A timestamp this large is in milliseconds (1e11 seconds is the year 5138); 1,000 times larger,
+#: in microseconds; 1,000,000 times, in nanoseconds (pandas' int64 datetimes).  Each step down
+#: divides by 1,000 until the value is below this.
 MILLISECONDS_FROM = 1e11
+#: Units a number may be in: seconds, milliseconds, microseconds, nanoseconds.
+_UNITS = 4
 
 
 def unknown(value) -> bool:
@@ -72,7 +76,8 @@ def _count(name, value) -> float:
 
 def _timestamp(value) -> float:
     """Unix seconds of a datetime (naive = Vietnam time), a numpy datetime64 or a number (Unix
-    seconds; milliseconds from :data:`MILLISECONDS_FROM` on, as exports often carry them)."""
+    seconds; milliseconds from :data:`MILLISECONDS_FROM` on, as exports often carry them, then
+    microseconds from 1e14 and nanoseconds from 1e17)."""
     if unknown(value):
         return math.nan
     if getattr(getattr(value, "dtype", None), "kind", None) == "M":  # numpy.datetime64, naive like a datetime
@@ -86,7 +91,12 @@ def _timestamp(value) -> float:
     given, value = value, _as_float("published", value)
     if math.isinf(value):
         raise ValueError(f"published must be finite Unix seconds, got {value!r}")
-    return _plausible(value / 1000 if abs(value) >= MILLISECONDS_FROM else value, given)
+    seconds = value
+    for _ in range(_UNITS - 1):
+        if abs(seconds) < MILLISECONDS_FROM:
+            break
+        seconds /= 1000
+    return _plausible(seconds, given)
 
 
 def _plausible(seconds: float, given) -> float:
@@ -95,7 +105,7 @@ def _plausible(seconds: float, given) -> float:
     model an hour and a weekday nobody published at (-1e20 moved a score from 0.11 to 0.52)."""
     if not EARLIEST <= seconds < LATEST and not math.isnan(seconds):
         raise ValueError(f"published {given!r:.60} is not a time between 1990 and 2099 (a datetime, Unix seconds, "
-                         "or Unix milliseconds from 1e11 on)")
+                         "or Unix milli-, micro- or nanoseconds from 1e11, 1e14, 1e17 on)")
     return seconds
 
 
@@ -137,7 +147,8 @@ def parse_count(cell) -> float | None:
 
 
 def parse_time(cell):
-    """Read a publication time: Unix seconds (or milliseconds, from 1e11) or ISO 8601 text.
+    """Read a publication time: Unix seconds (milliseconds from 1e11, microseconds from 1e14,
+    nanoseconds from 1e17) or ISO 8601 text.
 
     Returns None for an empty cell, a float (Unix seconds) or a ``datetime`` (naive = Vietnam
     time, as in :func:`misinfo.score`).

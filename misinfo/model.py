@@ -228,8 +228,9 @@ def score(text: str, *, title: str | None = None, likes: float | None = None, co
         required.
     published : datetime or float, optional
         Publication time, a ``datetime`` or ``numpy.datetime64`` (naive = Vietnam time) or Unix
-        seconds (from 1e11 on, milliseconds), between 1990 and 2099; used with at least one count (alone it is ignored:
-        the text is scored as if no metadata were given).
+        seconds (from 1e11 on milliseconds, from 1e14 microseconds, from 1e17 nanoseconds),
+        between 1990 and 2099; used with at least one count (alone it is ignored: the text is
+        scored as if no metadata were given).
     thresholds : dict, optional
         Per-call overrides of ``misinformation`` / ``sensational`` / ``sensational_opening``; each
         sets only the threshold it names, except that a new ``sensational`` alone keeps
