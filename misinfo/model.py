@@ -78,6 +78,7 @@ class Model:
     def score_many(self, texts: Sequence[str], *, titles=None, likes=None, comments=None, shares=None,
                    published=None, thresholds: Mapping | None = None) -> list[Score]:
         """Score many texts; one :class:`Score` per text, in input order.  See :func:`misinfo.score_many`."""
+        labels = texts.index.tolist() if hasattr(texts, "iloc") else None  # a Series' row labels, for errors
         texts = _in_order("texts", texts)
         n = len(texts)
         columns = {}
@@ -96,7 +97,7 @@ class Model:
                 meta.append(metadata_row(columns["likes"][i], columns["comments"][i], columns["shares"][i],
                                          columns["published"][i]))
             except (TypeError, ValueError) as exc:  # say which item, as a batch caller needs
-                raise (TypeError if isinstance(exc, TypeError) else ValueError)(f"item {i}: {exc}") from exc
+                raise (TypeError if isinstance(exc, TypeError) else ValueError)(f"{_item(i, labels)}: {exc}") from exc
         return self.score_docs(docs, meta, thresholds)
 
     # -- for batch jobs that analysed the texts themselves -----------------------------------
@@ -140,6 +141,14 @@ class Model:
                     notes[k].append(UNMARKED_NOTE)
                 out[i] = Score(float(mis[k]), float(sen[k]),
                                bool(mis_flag[k] or sen_flag[k]), tuple(notes[k]), self.version)
+
+
+def _item(position: int, labels) -> str:
+    """How an error names the text at ``position``: "item 3", and its label when the texts came
+    as a Series whose index is not 0, 1, 2... ("item 3 (index 'p004')")."""
+    label = None if labels is None else labels[position]
+    plain = label is None or (isinstance(label, int) and not isinstance(label, bool) and label == position)
+    return f"item {position}" if plain else f"item {position} (index {label!r})"
 
 
 def _title(value):

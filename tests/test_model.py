@@ -239,6 +239,17 @@ def test_score_many_validates_its_columns(model):
         model.score_many(["a", "b"], likes=[1, -1])
 
 
+def test_an_error_in_a_series_names_its_row_label_too(model):
+    pd = pytest.importorskip("pandas")
+    posts = pd.Series(["a", "b", None], index=["p7", "p8", "p9"])
+    with pytest.raises(TypeError, match=r"item 2 \(index 'p9'\): text must be a str"):
+        model.score_many(posts)
+    with pytest.raises(ValueError, match=r"item 0 \(index 'p7'\): likes"):
+        model.score_many(posts[:2], likes=[-1, 1])
+    with pytest.raises(TypeError, match=r"item 2: text"):  # a default index adds nothing
+        model.score_many(posts.reset_index(drop=True))
+
+
 def test_score_many_takes_pandas_columns_with_gaps(model):
     pd = pytest.importorskip("pandas")
     frame = pd.DataFrame({"text": [HOAX, NEWS], "likes": pd.array([50, None], dtype="Int64"),
