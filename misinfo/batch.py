@@ -83,7 +83,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .metadata import parse_metadata, unknown
-from .text import MAX_CHARS
+from .text import read_part
 
 try:  # the lock that keeps two runs off one output; Linux is the target, but import everywhere
     import fcntl
@@ -543,9 +543,9 @@ def _prepare(fields: list, spec: _Spec, where: str, problem: str | None = None) 
 
 def _item_row(fields, text: str, title: str | None, meta_cells) -> _Row:
     meta, notes = parse_metadata(meta_cells)
-    # The core reads at most MAX_CHARS characters; one more keeps its "truncated" verdict.
-    text = text[: MAX_CHARS + 1]
-    title = None if title is None else title[: MAX_CHARS + 1]
+    # Keep (and key the row by) what the core reads, not the whole of a 50 MB cell.
+    text = read_part(text)
+    title = None if title is None else read_part(title)
     digest = hashlib.blake2b(digest_size=16)
     for part in (text, "\x00", title if title is not None else "\x01", "\x00", repr(meta)):
         digest.update(part.encode("utf-8", "surrogatepass"))
@@ -1355,6 +1355,10 @@ def score_frame(df, column: str, *, title_column: str | None = None, likes_colum
     for option, name in names.items():
         if name is not None and name not in df.columns:
             raise ValueError(f"{option} {name!r} is not a column of the frame; columns found: {list(df.columns)!r}")
+        positions = [i for i, c in enumerate(df.columns) if name is not None and c == name]
+        if len(positions) > 1:
+            raise ValueError(f"{option} {name!r} names {len(positions)} columns of the frame (positions "
+                             f"{positions}); rename one of them")
     taken = [name for name in OUTPUT_COLUMNS if name in df.columns]
     if taken:  # the copy would replace them, and their values would be lost
         raise ValueError(f"the frame already has columns named as the scores are ({taken!r}; scored before?): "
@@ -1366,11 +1370,17 @@ def score_frame(df, column: str, *, title_column: str | None = None, likes_colum
     texts, titles = cells(column), cells(title_column)
     metas = list(zip(cells(likes_column), cells(comments_column), cells(shares_column), cells(time_column)))
 
+    from .model import _item  # an error names the row as score_many names an item
+
+    labels = df.index.tolist()
+
     def rows():
         for i, (text, title) in enumerate(zip(texts, titles)):
             text, title = _frame_text(text), (None if title is None else _frame_text(title))
-            if not isinstance(text, str) or not (title is None or isinstance(title, str)):
-                yield _Row(i, f"row {i}: text and title must be strings, got {_short(text)}, {_short(title)}")
+            if not isinstance(text, str):
+                yield _Row(i, f"{_item(i, labels, 'row')}: text must be a str, got {_short(text)}")
+            elif not (title is None or isinstance(title, str)):
+                yield _Row(i, f"{_item(i, labels, 'row')}: title must be a str, got {_short(title)}")
             else:
                 row = _item_row(i, text, title, [None if unknown(c) else c for c in metas[i]])
                 yield row

@@ -364,12 +364,17 @@ def _fast_segmenter():
     return segment if segment(probe) == public(probe) else None
 
 
-def _nfc_prefix(text: str) -> str:
-    """``text`` in NFC if it could be longer than :data:`MAX_CHARS` in NFC; at most its first
-    ``4 * MAX_CHARS`` code points are read (a Vietnamese letter is at most three in NFD)."""
+def read_part(text: str) -> str:
+    """The part of ``text`` that :func:`analyse` reads: without the blanks it begins with (they do
+    not count towards :data:`MAX_CHARS`); if longer than that, in NFC (so that a text typed
+    decomposed, up to three code points a Vietnamese letter, is cut where the same text composed
+    is; only its first ``4 * MAX_CHARS`` code points are normalised) and cut to ``MAX_CHARS + 1``
+    characters, one more than is scored, so that the cut is known.  A caller that keeps texts for
+    later (a batch job's rows) keeps this part and gets the same :class:`Doc`."""
+    text = _after_blank(text)
     if len(text) <= MAX_CHARS:
         return text  # clean() puts it in NFC
-    return unicodedata.normalize("NFC", text[: 4 * MAX_CHARS])
+    return unicodedata.normalize("NFC", text[: 4 * MAX_CHARS])[: MAX_CHARS + 1]
 
 
 def _after_blank(text: str) -> str:
@@ -493,12 +498,8 @@ def analyse(text: str, title: str | None = None) -> Doc:
     _check_text(text, "text")
     if title is not None:
         _check_text(title, "title")
-        title = _after_blank(title) or None  # a blank title is no title, whatever its length
-    text = _after_blank(text)  # leading blanks do not count towards MAX_CHARS
-    # counted in NFC, so that a text typed decomposed (NFD: up to three code points per Vietnamese
-    # letter) is cut where the same text composed is; only a bounded prefix is normalised
-    text = _nfc_prefix(text)
-    title = None if title is None else _nfc_prefix(title)
+        title = read_part(title) or None  # a blank title is no title, whatever its length
+    text = read_part(text)
     truncated = len(text) + len(title or "") > MAX_CHARS
     if truncated:
         text = text[: max(0, MAX_CHARS - len(title or ""))]

@@ -485,8 +485,32 @@ def test_score_frame(model):
     assert ranked.index[-1] == 13
     with pytest.raises(ValueError, match="columns found"):
         batch.score_frame(df, "body")
+    # an error names the row's index label, as score_many names an item's
+    assert scored.loc[13, "error"] == "row 3 (index 13): text must be a str, got 5"
+    assert batch.score_frame(df.reset_index(drop=True), "text", jobs=1, model=MODEL).loc[3, "error"] == (
+        "row 3: text must be a str, got 5")
+    with pytest.raises(ValueError, match=r"column 'text' names 2 columns of the frame \(positions \[0, 2\]\)"):
+        batch.score_frame(pd.concat([df, df[["text"]]], axis=1), "text")
     with pytest.raises(ValueError, match=r"already has columns named as the scores are \(\['error'\]"):
         batch.score_frame(df.assign(error="upstream"), "text")
+
+
+def test_long_texts_score_as_the_core_scores_them(model):
+    """A batch row keeps what the core reads: the blanks a text begins with do not count towards
+    MAX_CHARS, and a text typed decomposed (NFD) is cut where the same text composed is."""
+    pd = pytest.importorskip("pandas")
+    from misinfo.text import MAX_CHARS
+
+    news = "Quốc hội thông qua luật đất đai sửa đổi trong phiên họp chiều nay. "
+    hoax = "Uống nước chanh nóng diệt được virus corona, chia sẻ ngay kẻo muộn!!! " * 60
+    body = news * (MAX_CHARS // len(news) - 20) + hoax  # the hoax ends past MAX_CHARS only with more in front
+    texts = [" " * 5000 + body, unicodedata.normalize("NFD", body), "\n" * 3000 + news * 800]
+    scored = batch.score_frame(pd.DataFrame({"text": texts}), "text", jobs=1, model=MODEL)
+    for text, (_, row) in zip(texts, scored.iterrows()):
+        alone = model.score(text)
+        assert (row["misinformation"], row["sensational"]) == (alone.misinformation, alone.sensational)
+        assert row["reasons"] == batch.REASON_SEPARATOR.join(alone.reasons)
+    assert "truncated" in scored["reasons"].iloc[2]
 
 
 # -- stopping: interrupts, SIGTERM, dead workers, write errors ------------------------------------
