@@ -91,7 +91,11 @@ def score_dataframe(ddf, text_column: str, *, title_column: str | None = None, l
     ----------
     ddf : dask.dataframe.DataFrame
     text_column : str
-        The column holding the text; missing values are empty text.
+        The column holding the text; missing values are empty text.  Dask converts object
+        columns to strings by default (its ``dataframe.convert-string`` setting), so a number in
+        a text column arrives as its digits and is scored, where :func:`misinfo.score_frame`
+        gives that row an ``error``; set ``dask.config.set({"dataframe.convert-string": False})``
+        before building ``ddf`` to keep such rows as errors.
     title_column, likes_column, comments_column, shares_column, time_column : str, optional
         As in :func:`misinfo.score_csv`.
     model : {None, "fast", "accurate"} or path
@@ -232,7 +236,10 @@ def _parquet_part(source: Path, tmp: Path, output_format: str, options: dict) ->
         values = zip(*(scored[name].tolist() for name in OUTPUT_COLUMNS))
         cells = [_csv_cells((mis, sen, None if unknown(flagged) else bool(flagged), reasons, version, error))
                  for mis, sen, flagged, reasons, version, error in values]
-        out = frame.copy()
+        # an index the file stores as columns (ids: "post_id") is data: written as the first columns
+        # (a plain 0, 1, 2... index is not)
+        kept = not isinstance(frame.index, pd.RangeIndex) or any(n is not None for n in frame.index.names)
+        out = frame.reset_index() if kept else frame.copy()
         for k, name in enumerate(OUTPUT_COLUMNS):
             out[name] = [row[k] for row in cells]
         out.to_csv(tmp, index=False, encoding="utf-8", lineterminator="\r\n")

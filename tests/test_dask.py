@@ -294,6 +294,13 @@ def test_parquet_columns_keep_their_types_and_values(tmp_path, cluster):
             assert got["post_id"].tolist()[::2] == ids[::2].tolist() and pd.isna(got["post_id"][1])
         else:
             assert got["post_id"].tolist() == ["1234567890123456789", "", "1234567890123456781"]
+    # an id kept as the frame's index is stored as a column of the file: data, kept in the CSV too
+    frame.set_index("post_id").to_parquet(source / "posts.parquet")
+    result = dask_cli(source / "*.parquet", tmp_path / "indexed", cluster.scheduler_address)
+    assert result.exit_code == 0, result.output
+    got = pd.read_csv(parts(tmp_path / "indexed", ".csv")[0], dtype=str, keep_default_na=False)
+    assert list(got.columns[:2]) == ["post_id", "title"]
+    assert got["post_id"].tolist() == ["1234567890123456789", "", "1234567890123456781"]
     frame.assign(error=["upstream", "", ""]).to_parquet(source / "posts.parquet", index=False)
     clash = dask_cli(source / "*.parquet", tmp_path / "clash", cluster.scheduler_address)
     assert clash.exit_code != 0 and "already has columns named as the scores are" in clash.output
