@@ -143,12 +143,12 @@ class Model:
                                bool(mis_flag[k] or sen_flag[k]), tuple(notes[k]), self.version)
 
 
-def _item(position: int, labels) -> str:
+def _item(position: int, labels, noun: str = "item") -> str:
     """How an error names the text at ``position``: "item 3", and its label when the texts came
-    as a Series whose index is not 0, 1, 2... ("item 3 (index 'p004')")."""
+    as a Series (or a frame) whose index is not 0, 1, 2... ("item 3 (index 'p004')")."""
     label = None if labels is None else labels[position]
     plain = label is None or (isinstance(label, int) and not isinstance(label, bool) and label == position)
-    return f"item {position}" if plain else f"item {position} (index {label!r})"
+    return f"{noun} {position}" if plain else f"{noun} {position} (index {label!r})"
 
 
 def _title(value):

@@ -18,6 +18,11 @@ Two held-out checks, neither reads ``test``; one JSON line per fold seed:
     python scripts/delexicalised_headlines.py outlet --top-k none --seeds 0
 
 About 15 s a seed for ``val`` and 2.5 minutes for ``outlet`` on one core.
+
+``--candidate mlp`` measures another second base model the same way (session 17): a one-layer
+perceptron (64 units) on the shipped n-gram model's own features, about 270 s a seed::
+
+    python scripts/delexicalised_headlines.py val --candidate mlp --seeds 0
 """
 import argparse
 import json
@@ -29,10 +34,11 @@ from pathlib import Path
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import numpy as np  # noqa: E402
-from sklearn.base import BaseEstimator, TransformerMixin  # noqa: E402
+from sklearn.base import BaseEstimator, TransformerMixin, clone  # noqa: E402
 from sklearn.feature_extraction.text import TfidfVectorizer  # noqa: E402
 from sklearn.linear_model import LogisticRegression  # noqa: E402
 from sklearn.metrics import f1_score, roc_auc_score  # noqa: E402
+from sklearn.neural_network import MLPClassifier  # noqa: E402
 from sklearn.pipeline import Pipeline  # noqa: E402
 
 import misinfo.train as T  # noqa: E402
@@ -65,10 +71,15 @@ class ShapeNgrams(BaseEstimator, TransformerMixin):
         return self.vec_.transform(docs)
 
 
-def head(seed, top_k):
+def head(seed, top_k, candidate="shape"):
     stack = T.make_head("sensational", "fast", seed)
     if top_k is None:
         return stack
+    if candidate == "mlp":
+        features = clone(stack.base_estimators[0][1].named_steps["features"])
+        mlp = ("mlp", Pipeline([("features", features), ("mlp", MLPClassifier(
+            hidden_layer_sizes=(64,), alpha=1e-4, max_iter=30, random_state=seed))]))
+        return stack.set_params(base_estimators=[*stack.base_estimators, mlp])
     shapes = ("shapes", Pipeline([("shapes", ShapeNgrams(top_k)),
                                   ("linear", LogisticRegression(C=1.0, max_iter=3000, class_weight="balanced"))]))
     return stack.set_params(base_estimators=[*stack.base_estimators, shapes])
@@ -79,10 +90,10 @@ def figures(y, proba, flags):
             "ece": round(expected_calibration_error(y, proba), 4)}
 
 
-def fit_and_score(seed, top_k, X, y, held_out):
+def fit_and_score(seed, top_k, X, y, held_out, candidate="shape"):
     """Fit on ``X, y``; the held-out rows' probabilities and flags at the fit's own threshold, and
     the fit's out-of-fold figures."""
-    stack = head(seed, top_k).fit(X, y)
+    stack = head(seed, top_k, candidate).fit(X, y)
     oof = stack.validation_proba()
     threshold = T.choose_threshold(y, oof, objective=T.OBJECTIVES["sensational"])
     proba = stack.predict_proba(held_out)[:, 1]
@@ -93,17 +104,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("protocol", choices=["val", "outlet"])
     parser.add_argument("--top-k", default="300", help="words kept as themselves, or 'none' for the shipped head")
+    parser.add_argument("--candidate", choices=["shape", "mlp"], default="shape")
     parser.add_argument("--seeds", default="0")
     parser.add_argument("--datasets", default=os.environ.get("DATASETS", "../shared/datasets"))
     args = parser.parse_args()
     top_k = None if args.top_k == "none" else int(args.top_k)
     data = T.read_viclickbait(args.datasets)
     for seed in map(int, args.seeds.split(",")):
-        start, out = time.time(), {"protocol": args.protocol, "top_k": top_k, "seed": seed}
+        start = time.time()
+        out = {"protocol": args.protocol, "candidate": None if top_k is None else args.candidate, "top_k": top_k,
+               "seed": seed}
         if args.protocol == "val":
             X, y, _, _ = data.part("train", unique=True)
             V, vy, _, _ = data.part("val")
-            proba, flags, oof = fit_and_score(seed, top_k, X, y, V)
+            proba, flags, oof = fit_and_score(seed, top_k, X, y, V, args.candidate)
             out |= {"out_of_fold": oof, "val": figures(vy, proba, flags)}
         else:
             X, y, _, ids = data.part("train", "val", unique=True)
@@ -113,7 +127,8 @@ def main() -> None:
             for name in sorted(set(outlets)):
                 held = outlets == name
                 proba[held], flags[held], _ = fit_and_score(
-                    seed, top_k, [d for d, h in zip(X, held) if not h], y[~held], [d for d, h in zip(X, held) if h])
+                    seed, top_k, [d for d, h in zip(X, held) if not h], y[~held], [d for d, h in zip(X, held) if h],
+                    args.candidate)
             out |= {"pooled": figures(y, proba, flags)}
         out["seconds"] = round(time.time() - start, 1)
         print(json.dumps(out), flush=True)
