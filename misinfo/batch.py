@@ -112,7 +112,8 @@ SORT_RUN_ROWS = 50_000
 SORT_RUN_CHARS = 32 * 1024 * 1024
 REASON_SEPARATOR = " | "
 _CANDIDATE_DELIMITERS = (",", ";", "\t", "|")
-_PROGRESS_FORMAT = 1
+#: Version of the resume checkpoint; 2: its options name the model by its metadata.json's digest.
+_PROGRESS_FORMAT = 2
 
 # Undecodable bytes become lone surrogates U+DC00+byte, which no successful decode produces, so
 # a row can be checked for them after csv parsing and fail alone.
@@ -991,7 +992,12 @@ def _score_source(source: _Input, output, *, text_column, title_column, meta_col
         meta=tuple(_column_index(header, name, f"{option}_column", d)
                    for name, option in zip(meta_columns, ("likes", "comments", "shares", "time"))),
         ncols=len(header))
+    from .artifacts import model_dir, sha256
+
+    # the model by its metadata.json's digest (the sha256 of every file, the thresholds): a model
+    # directory retrained in between is another model, and resuming would mix the two
     options = {"text": text_column, "title": title_column, "meta": list(meta_columns), "model": str(model),
+               "model_metadata": sha256(model_dir(model) / "metadata.json"),
                "thresholds": dict(sorted((thresholds or {}).items())), "only_flagged": bool(only_flagged),
                "encoding": source.encoding, "delimiter": d, "header": header}
     pipeline = _Pipeline(model, thresholds, jobs)
@@ -1038,8 +1044,11 @@ def _write(*, source, spec, pipeline, options, part, target, state_path, resume,
         saved = json.loads(state_path.read_text(encoding="utf-8"))
         if saved.get("format") != _PROGRESS_FORMAT or saved.get("input") != state["input"] \
                 or saved.get("options") != options:
-            raise ValueError(f"the partial output {str(part)!r} was made from another input or with other "
-                             "options; run without resume to start over")
+            how = "made from another input or with other options"
+            if saved.get("format") == _PROGRESS_FORMAT and saved.get("input") == state["input"] and \
+                    saved["options"].get("model_metadata") != options["model_metadata"]:
+                how = f"scored by another model ({options['model']!r} has changed since)"
+            raise ValueError(f"the partial output {str(part)!r} was {how}; run without resume to start over")
         state = saved
 
     try:

@@ -354,6 +354,36 @@ def test_failure_leaves_no_output_and_resume_completes(tmp_path, plain, monkeypa
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv", "out.csv", "reference.csv"]
 
 
+def test_resume_refuses_a_model_changed_since(tmp_path, plain, monkeypatch):
+    """A model directory retrained between the stop and the resume would score the rest of the
+    rows with another model, under one model_version column."""
+    import shutil
+
+    from misinfo.artifacts import model_dir
+
+    shutil.copytree(model_dir(MODEL), tmp_path / "model")
+    real = batch._score_items
+    calls = []
+
+    def crash_on_second_chunk(model, items, thresholds):
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("simulated crash")
+        return real(model, items, thresholds)
+
+    monkeypatch.setattr(batch, "_score_items", crash_on_second_chunk)
+    out = tmp_path / "out.csv"
+    with pytest.raises(RuntimeError):
+        run(plain, out, model=str(tmp_path / "model"))
+    monkeypatch.setattr(batch, "_score_items", real)
+    meta_path = tmp_path / "model" / "metadata.json"
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    meta["thresholds"]["misinformation"] = 0.5  # another model, as far as the run can tell
+    meta_path.write_text(json.dumps(meta), encoding="utf-8")
+    with pytest.raises(ValueError, match=r"scored by another model \(.*model' has changed since\)"):
+        run(plain, out, resume=True, model=str(tmp_path / "model"))
+
+
 def test_kill_and_resume_gives_the_same_file(tmp_path):
     rows = [[str(i), f"{TEXTS[i % 7]} (bản tin {i})", str(i)] for i in range(40)]
     inp = write_csv(tmp_path / "in.csv", ["id", "text", "likes"], rows)
