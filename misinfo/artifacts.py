@@ -29,7 +29,7 @@ from pathlib import Path
 from .text import PIPELINE_VERSION
 
 __all__ = ["ArtifactError", "FORMAT", "HEADS", "TIER_NAMES", "THRESHOLD_KEYS", "library_versions", "sha256", "save",
-           "read_metadata", "load_heads", "model_dir", "check_thresholds"]
+           "check_out_dir", "read_metadata", "load_heads", "model_dir", "check_thresholds"]
 
 #: Version of the directory layout; bumped when metadata.json or the head files change incompatibly.
 #: 1: joblib pickles of the fitted scikit-learn stacks; 2: compiled heads (misinfo.compiled).
@@ -92,7 +92,7 @@ def save(out_dir, heads: dict, metadata: dict, extra: dict | None = None) -> Pat
     """
     from .compiled import compile_head, save_head
 
-    out_dir = Path(out_dir)
+    out_dir = check_out_dir(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
     try:
@@ -126,8 +126,13 @@ def save(out_dir, heads: dict, metadata: dict, extra: dict | None = None) -> Pat
                     shutil.copy2(extra, tmp / extra.name, follow_symlinks=False)
             old = out_dir.with_name(f".{out_dir.name}.old")
             shutil.rmtree(old, ignore_errors=True)
-            os.replace(out_dir, old)
-            os.replace(tmp, out_dir)
+            try:
+                os.replace(out_dir, old)
+                os.replace(tmp, out_dir)
+            except BaseException:  # an interrupt between the two: the previous model goes back
+                if old.exists() and not out_dir.exists():
+                    os.replace(old, out_dir)
+                raise
             shutil.rmtree(old, ignore_errors=True)
         else:
             os.replace(tmp, out_dir)
@@ -135,6 +140,37 @@ def save(out_dir, heads: dict, metadata: dict, extra: dict | None = None) -> Pat
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return out_dir
+
+
+def check_out_dir(out) -> Path:
+    """``out`` as :func:`save` writes it (an absolute path), or the error it would meet, raised now:
+    before training, not after it.
+
+    Refused: a file; a path under a file; a parent without write permission; a directory that is
+    not empty and holds no model (no metadata.json: ``.``, a project folder), whose files a
+    model directory would take over; and the bare names of the shipped tiers, which
+    :func:`misinfo.load_model` reads as the tiers (use ``./fast`` or another name).
+    """
+    if isinstance(out, str) and out in TIER_NAMES:
+        raise ValueError(f"out {out!r} is the name of a shipped tier, which load_model({out!r}) and --model {out} "
+                         f"read as the tier; give a path such as ./{out} or models/my-{out}")
+    path = Path(os.path.abspath(out))
+    if path.parent == path:
+        raise ValueError(f"out {str(out)!r} is the root directory; give a directory for the model")
+    if path.is_dir():
+        if not (path / "metadata.json").exists() and any(path.iterdir()):
+            raise ValueError(f"out {str(out)!r} is a directory that is not empty and holds no model (no "
+                             "metadata.json); give a new or empty directory, or a model directory to replace")
+    elif path.exists():
+        raise NotADirectoryError(f"out {str(out)!r} is a file; a model is written to a directory")
+    parent = path.parent
+    while not parent.exists():
+        parent = parent.parent
+    if not parent.is_dir():
+        raise NotADirectoryError(f"out {str(out)!r} is under {str(parent)!r}, which is a file")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise PermissionError(f"out {str(out)!r}: no permission to write in {str(parent)!r}")
+    return path
 
 
 def _model_files(model_dir: Path) -> set[str]:

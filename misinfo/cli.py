@@ -53,6 +53,15 @@ def _one_delimiter(value) -> None:
     _check_delimiter(value)
 
 
+def _csv_format_options(command):
+    """``--encoding`` and ``--delimiter``, for every command that reads a CSV."""
+    command = click.option("--delimiter", default=None, callback=_usage_check(_one_delimiter),
+                           help="Field delimiter (default: detected among , ; tab |); '\\t' for tab.")(command)
+    return click.option("--encoding", default=None, callback=_usage_check(_text_encoding),
+                        help="Encoding of an input without a BOM, e.g. cp1258 (default: UTF-8); a BOM (UTF-8, "
+                             "UTF-16, UTF-32) always decides.")(command)
+
+
 def _finite(value: float) -> None:
     if math.isnan(value):
         raise ValueError("a threshold must be a number between 0 and 1, not nan")
@@ -162,11 +171,7 @@ _ONE_FILE = click.Path(dir_okay=False, allow_dash=True)
 @click.option("--time-column", default=None,
               help="Publication time: Unix seconds or ISO 8601; used with at least one count column.")
 @click.option("--jobs", type=click.IntRange(1), default=None, help="Worker processes (default: all cores).")
-@click.option("--encoding", default=None, callback=_usage_check(_text_encoding),
-              help="Encoding of an input without a BOM, e.g. cp1258 (default: UTF-8); a BOM (UTF-8, UTF-16, "
-                   "UTF-32) always decides.")
-@click.option("--delimiter", default=None, callback=_usage_check(_one_delimiter),
-              help="Field delimiter (default: detected among , ; tab |); '\\t' for tab.")
+@_csv_format_options
 @_threshold_options
 @click.option("--only-flagged", is_flag=True, help="Write only flagged rows (and rows that failed).")
 @click.option("--sort", is_flag=True, help="Highest max(misinformation, sensational) first.")
@@ -261,6 +266,12 @@ def _signals_stop_the_run():
                 signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
 
 
+def _exit_stopped(ctx, exc: KeyboardInterrupt, hint: str) -> None:
+    """Say that a run was stopped (``hint``: what was kept) and exit 130 (Ctrl-C) or 143 (SIGTERM)."""
+    click.echo(f"{'terminated' if isinstance(exc, _Terminated) else 'interrupted'}{hint}", err=True)
+    ctx.exit(143 if isinstance(exc, _Terminated) else 130)
+
+
 def _run_scoring(ctx, call, hint) -> None:
     """Run a scoring call and set the exit status: 0 all rows scored, 3 some rows failed (their
     reason is in the error column), 130 interrupted, 143 terminated (SIGTERM), 1 for an error
@@ -273,8 +284,7 @@ def _run_scoring(ctx, call, hint) -> None:
         with _signals_stop_the_run():
             result = call()
     except KeyboardInterrupt as exc:
-        click.echo(f"{'terminated' if isinstance(exc, _Terminated) else 'interrupted'}{hint()}", err=True)
-        ctx.exit(143 if isinstance(exc, _Terminated) else 130)
+        _exit_stopped(ctx, exc, hint())
     except BrokenPipeError:
         # `misinfo score ... -o - | head`: the reader has what it wanted.  Point stdout at devnull so
         # that the interpreter's last flush does not fail too, and exit as a shell reports SIGPIPE.
@@ -315,8 +325,7 @@ def _score_on_dask(ctx, input_path, output, *, scheduler, workers, jobs, resume,
 @click.option("--time-column", default=None, help="Publication time column (Unix seconds or ISO 8601).")
 @click.option("--plot", "plot_path", type=click.Path(dir_okay=False), default=None,
               help="Also draw the share flagged to this image file (needs matplotlib).")
-@click.option("--encoding", default=None, callback=_usage_check(_text_encoding))
-@click.option("--delimiter", default=None, callback=_usage_check(_one_delimiter))
+@_csv_format_options
 def report_cmd(scored, by, period, time_column, plot_path, encoding, delimiter):
     """Rows, share flagged and mean scores of a scored CSV, per source (--by) and/or --period."""
     from .report import format_table, plot, summarise
@@ -349,11 +358,12 @@ def _metadata_columns(likes, comments, shares, time):
 def _labelled_data_options(f):
     for option in reversed([
         click.option("--data", "data", required=True, multiple=True, type=click.Path(exists=True, dir_okay=False),
-                     help="Labelled CSV (UTF-8); repeat for several files."),
+                     help="Labelled CSV (read as `misinfo score` reads its input); repeat for several files."),
         click.option("--task", required=True, type=click.Choice(["misinformation", "sensational"])),
         click.option("--text-column", required=True),
         click.option("--label-column", required=True,
-                     help="0/1, true/false, yes/no or the datasets' words (misinfo.train.LABELS)."),
+                     help="0/1, yes/no, the task's words (unreliable/reliable, clickbait/non-clickbait; "
+                          "misinfo.train.LABELS) or, for sensational only, true/false."),
         click.option("--title-column", default=None),
         click.option("--likes-column", default=None),
         click.option("--comments-column", default=None),
@@ -361,7 +371,7 @@ def _labelled_data_options(f):
         click.option("--time-column", default=None, help="Publication time: Unix seconds or ISO 8601."),
     ]):
         f = option(f)
-    return f
+    return _csv_format_options(f)
 
 
 @cli.command("train")
@@ -380,19 +390,26 @@ def _labelled_data_options(f):
               help="Output of `misinfo score` with a reviewer_label column: reviewed rows join the training rows.")
 @click.option("--base-model", default=None, metavar="fast|accurate|DIR", callback=_usage_check(_known_model),
               help="Model whose other head is copied (default: fast).")
-def train_cmd(task, data, text_column, label_column, title_column, likes_column, comments_column, shares_column,
-              time_column, split_column, out, seed, time_budget, target_precision, feedback, base_model):
-    """Train one head on labelled CSV files and write a complete model directory to --out."""
+@click.pass_context
+def train_cmd(ctx, task, data, text_column, label_column, title_column, likes_column, comments_column, shares_column,
+              time_column, encoding, delimiter, split_column, out, seed, time_budget, target_precision, feedback,
+              base_model):
+    """Train one head on labelled CSV files and write a complete model directory to --out.
+
+    Ctrl-C (exit 130) or SIGTERM (143) stop it with nothing written: an existing --out is untouched."""
     from .artifacts import ArtifactError
     from .train import train_model
 
     try:
-        meta = train_model(
-            task, list(data), text_column=text_column, label_column=label_column, split_column=split_column,
-            title_column=title_column, metadata_columns=_metadata_columns(likes_column, comments_column, shares_column,
-                                                                          time_column),
-            out=out, base_model=base_model, seed=seed, target_precision=target_precision, feedback=feedback,
-            time_budget=time_budget, log=lambda message: click.echo(message, err=True))
+        with _signals_stop_the_run():
+            meta = train_model(
+                task, list(data), text_column=text_column, label_column=label_column, split_column=split_column,
+                title_column=title_column, out=out, base_model=base_model, seed=seed,
+                metadata_columns=_metadata_columns(likes_column, comments_column, shares_column, time_column),
+                target_precision=target_precision, feedback=feedback, time_budget=time_budget,
+                encoding=encoding, delimiter=delimiter, log=lambda message: click.echo(message, err=True))
+    except KeyboardInterrupt as exc:
+        _exit_stopped(ctx, exc, f": nothing written, {out} as it was")
     except (ValueError, TypeError, OSError, ArtifactError, ImportError) as exc:
         raise _fail(exc) from exc
     click.echo(json.dumps({"out": out, "model_version": meta["model_version"], "thresholds": meta["thresholds"],
@@ -406,7 +423,7 @@ def train_cmd(task, data, text_column, label_column, title_column, likes_column,
 @click.option("--out", "out_dir", default=None, type=click.Path(file_okay=False),
               help="Write report.md, metrics.json and PNG plots here.")
 def evaluate_cmd(model, task, data, text_column, label_column, title_column, likes_column, comments_column,
-                 shares_column, time_column, out_dir):
+                 shares_column, time_column, encoding, delimiter, out_dir):
     """Metrics with 95% bootstrap intervals, confusion matrix and most confident errors of one head."""
     from .artifacts import ArtifactError
     from .evaluate import evaluate_model
@@ -416,7 +433,7 @@ def evaluate_cmd(model, task, data, text_column, label_column, title_column, lik
             load(model), list(data), task=task, text_column=text_column, label_column=label_column,
             title_column=title_column,
             metadata_columns=_metadata_columns(likes_column, comments_column, shares_column, time_column),
-            out_dir=out_dir)
+            out_dir=out_dir, encoding=encoding, delimiter=delimiter)
     except (ValueError, TypeError, OSError, ArtifactError, ImportError) as exc:
         raise _fail(exc) from exc
     click.echo(json.dumps({k: result[k] for k in ("model_version", "task", "metrics", "confusion_matrix",

@@ -173,11 +173,14 @@ def figures(y, proba, threshold: float, title: str = "") -> dict:
 
 
 def evaluate_model(model, data_paths, *, task: str, text_column: str, label_column: str,
-                   title_column: str | None = None, metadata_columns=None, out_dir=None) -> dict:
+                   title_column: str | None = None, metadata_columns=None, out_dir=None,
+                   encoding: str | None = None, delimiter: str | None = None) -> dict:
     """Evaluate one head of a model on labelled CSV files and write a report.
 
     Every row is scored by ``model`` (a :class:`misinfo.Model`, a tier name or a model
-    directory) and compared with its label (the values of :data:`misinfo.train.LABELS`).
+    directory) and compared with its label (the task's values in :data:`misinfo.train.LABELS`).
+    The files are read as :func:`misinfo.train.read_labelled` reads them (``encoding``,
+    ``delimiter``: as in :func:`misinfo.score_csv`).
     Returns ``{"task", "model_version", "files", "metrics", "confusion_matrix", "errors", "opening_lines",
     "threshold_for_these_rows"}``:
     ROC-AUC, PR-AUC, macro-F1, precision and recall at the model's threshold and the expected
@@ -213,8 +216,9 @@ def evaluate_model(model, data_paths, *, task: str, text_column: str, label_colu
         raise ValueError(f"task must be one of {TASKS}, got {task!r}")
     if not isinstance(model, Model):
         model = load_model(model)
-    rows = read_labelled(data_paths, text_column=text_column, label_column=label_column,
-                         title_column=title_column, metadata_columns=metadata_columns)
+    rows = read_labelled(data_paths, task=task, text_column=text_column, label_column=label_column,
+                         title_column=title_column, metadata_columns=metadata_columns, encoding=encoding,
+                         delimiter=delimiter)
     y = np.asarray(rows.y, dtype=int)
     if len(np.unique(y)) != 2:
         raise ValueError(f"evaluation needs both classes in {label_column!r}; found only {np.unique(y).tolist()} "

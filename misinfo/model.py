@@ -184,15 +184,28 @@ def _shown(proba) -> np.ndarray:
     return np.array([round(float(p), 6) for p in proba])
 
 
-_LOADED: dict[str, Model] = {}
+#: Loaded models by directory, each with the stamp of the metadata.json it was loaded from.
+_LOADED: dict[str, tuple[tuple, Model]] = {}
 _LOCK = threading.Lock()
+
+
+def _stamp(path: Path) -> tuple:
+    """What changes when a model directory is rewritten (``misinfo train --out`` swaps in a new
+    directory): its metadata.json's inode, size and modification time."""
+    try:
+        st = (path / "metadata.json").stat()
+    except OSError:
+        return ()
+    return st.st_ino, st.st_size, st.st_mtime_ns
 
 
 def load_model(model: str | Path | None = None) -> Model:
     """Load a model: ``None`` or ``"fast"`` (the default), ``"accurate"``, or a model directory.
 
     Loaded models are cached: each is read and verified (sha256) once per process, under a
-    lock, and never changes afterwards, so it is safe to share between threads.
+    lock, and never changes afterwards, so it is safe to share between threads.  A directory
+    rewritten since it was loaded (retrained into the same ``--out``) is loaded again; a
+    :class:`Model` already handed out keeps the model it was.
 
     Raises
     ------
@@ -207,7 +220,9 @@ def load_model(model: str | Path | None = None) -> Model:
     path = model_dir(model)
     key = str(path.resolve())
     with _LOCK:
-        if key not in _LOADED:
+        stamp = _stamp(path)
+        cached = _LOADED.get(key)
+        if cached is None or cached[0] != stamp:
             from .artifacts import load_heads
             from .text import word_tokenize
 
@@ -216,8 +231,8 @@ def load_model(model: str | Path | None = None) -> Model:
                 from .features import _encoder
                 _encoder()  # fail now, with the install hint, not at the first score
             word_tokenize("khởi động")  # build underthesea's tagger once, before threads share it
-            _LOADED[key] = Model(heads, metadata["thresholds"], metadata["model_version"], metadata)
-        return _LOADED[key]
+            cached = _LOADED[key] = (stamp, Model(heads, metadata["thresholds"], metadata["model_version"], metadata))
+        return cached[1]
 
 
 def score(text: str, *, title: str | None = None, likes: float | None = None, comments: float | None = None,

@@ -60,6 +60,10 @@ def keep_counts(meta: np.ndarray, keep) -> np.ndarray:
     return out
 
 
+#: Fewest distinct stories (near-duplicate groups) of each class: a stacking fold holds out whole
+#: stories, and its training part, and the calibrator's folds inside that, must still hold both
+#: classes (reposts of one hoax as the only positives failed deep in scikit-learn).
+MIN_STORIES_PER_CLASS = 3
 #: Similarities computed at once by :func:`near_duplicate_groups` (~150 MB of sparse products).
 _SIMILARITY_BLOCK = 4_000_000
 
@@ -172,9 +176,17 @@ class TextStack(ClassifierMixin, BaseEstimator):
             raise ValueError(f"TextStack needs two classes in y, found {self.classes_.tolist()}")
         groups = None if self.near_duplicate is None else near_duplicate_groups(X, self.near_duplicate)
         self.near_duplicate_rows_ = 0 if groups is None else int((np.bincount(groups)[groups] > 1).sum())
-        if groups is not None and groups.max() + 1 < self.cv:
-            raise ValueError(f"only {groups.max() + 1} distinct texts once near-duplicates are grouped; "
-                             f"{self.cv}-fold stacking needs at least {self.cv}")
+        if groups is not None:
+            if groups.max() + 1 < self.cv:
+                raise ValueError(f"only {groups.max() + 1} distinct texts once near-duplicates are grouped; "
+                                 f"{self.cv}-fold stacking needs at least {self.cv}")
+            for label in self.classes_:
+                distinct = len(np.unique(groups[y == label]))
+                if distinct < MIN_STORIES_PER_CLASS:
+                    raise ValueError(
+                        f"the {int((y == label).sum())} rows labelled {label} are near-duplicates of only {distinct} "
+                        f"distinct text(s) (reposts of one story stay in one fold); stacking needs at least "
+                        f"{MIN_STORIES_PER_CLASS} distinct texts of each label")
         n = len(X)
         meta = np.asarray(meta, dtype=np.float64).reshape(n, 4) if self.use_metadata and meta is not None else None
         if self.unmarked_copies:  # each copy in its original's fold

