@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import io
 import json
 import math
 import os
@@ -107,12 +108,26 @@ def cli():
 @click.argument("texts", nargs=-1)
 @_model_option
 @_threshold_options
-def text_cmd(texts, model, thresholds):
-    """Score TEXTS (or one text per line of stdin) and print one JSON object per text."""
-    if not texts:
-        texts = [line.rstrip("\n") for line in sys.stdin]
-    for result in load(model).score_many(list(texts), thresholds=thresholds):
-        click.echo(json.dumps(result.to_dict(), ensure_ascii=False))
+@click.option("--encoding", default="utf-8", show_default=True, callback=_usage_check(_text_encoding),
+              help="Encoding of stdin, e.g. cp1258.")
+def text_cmd(texts, model, thresholds, encoding):
+    """Score TEXTS (or, without them or with '-', each line of stdin as it arrives) and print one
+    JSON object per text.  A text that begins with '-' goes after '--'."""
+    loaded = load(model)
+    if texts and texts != ("-",):
+        for result in loaded.score_many(list(texts), thresholds=thresholds):
+            click.echo(json.dumps(result.to_dict(), ensure_ascii=False))
+        return
+    lines = io.TextIOWrapper(sys.stdin.buffer, encoding=encoding, errors="strict", newline=None)
+    number = 0
+    try:
+        for number, line in enumerate(lines, 1):  # scored as it comes: a pipe's reader sees each answer
+            click.echo(json.dumps(loaded.score(line.rstrip("\n"), thresholds=thresholds).to_dict(),
+                                  ensure_ascii=False))
+            sys.stdout.flush()
+    except UnicodeDecodeError as exc:
+        raise click.ClickException(f"line {number + 1} of stdin is not {encoding} text ({exc.reason} at byte "
+                                   f"{exc.start}); give its encoding with --encoding, e.g. cp1258") from None
 
 
 def load(model):
@@ -142,10 +157,21 @@ def info_cmd(model):
         "thresholds": dict(loaded.thresholds),
         "trained_with": meta.get("library_versions"),
         "installed": library_versions(),
-        "test_metrics": {k: ({m: round(v, 4) for m, v in d.items() if m in ("roc_auc", "macro_f1", "ece")}
-                             if isinstance(d, dict) else d) for k, d in test.items()},
+        "test_metrics": {k: _headline_metrics(d) for k, d in test.items()},
     }
     click.echo(json.dumps(report, ensure_ascii=False, indent=2))
+
+
+def _headline_metrics(value):
+    """What `misinfo info` shows of a test-metrics entry: a head's ROC-AUC, macro-F1 and ECE; a
+    check's shares flagged (short messages, news articles by topic), rounded; a number as it is."""
+    if isinstance(value, float):
+        return round(value, 4)
+    if not isinstance(value, dict):
+        return value
+    if "roc_auc" in value:
+        return {m: round(v, 4) for m, v in value.items() if m in ("roc_auc", "macro_f1", "ece")}
+    return {m: _headline_metrics(v) for m, v in value.items()}
 
 
 def _fail(exc: BaseException) -> click.ClickException:

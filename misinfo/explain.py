@@ -10,7 +10,7 @@ import numpy as np
 from .features import LEXICON_SIGNALS, SIGNAL_NAMES, STYLE_SIGNALS, lexicon_words, style_counts, style_part
 from .text import _ALNUM, _MARKED, PLACEHOLDER_DISPLAY, Doc
 
-__all__ = ["reasons"]
+__all__ = ["reasons", "metadata_lines"]
 
 #: How many words and signals a reason line names.
 TOP_WORDS = 3
@@ -41,11 +41,11 @@ class _Explainer:
                 if self.words is None and getattr(block, "analyzer", None) in WORD_ANALYZERS:
                     self.words, self.coef = linear.block(name)
                     self.names = block.terms
-                    # punctuation terms ("!", "?|!") are reported as style signals, not as words;
-                    # words in more than COMMON_WORDS of the training texts ("của", "và",
-                    # "không") count in the score like any other, but naming them gives the
-                    # reviewer nothing to check
-                    named = np.array([_ALNUM.search(n) is not None for n in block.terms], dtype=bool)
+                    # terms with punctuation or a placeholder in them ("!", "hehe|!", "có|xnum",
+                    # "xemoji|xemoji") are reported as style signals, not as words; words in more
+                    # than COMMON_WORDS of the training texts ("của", "và", "không") count in the
+                    # score like any other, but naming them gives the reviewer nothing to check
+                    named = np.array([_all_words(n) for n in block.terms], dtype=bool)
                     named &= _share_as_written(self.words, head) <= COMMON_WORDS
                     self.coef = np.where(named, self.coef, 0.0)
                 if self.style_part is None and name == "style":
@@ -79,6 +79,16 @@ class _Explainer:
                 fired.append((min(counts[name] / scale, 1.0) * weight, name))
         fired.sort(key=lambda t: -t[0])
         return [_signal_text(name, counts[name], tokens) for _, name in fired[:TOP_SIGNALS]]
+
+
+def _all_words(term: str) -> bool:
+    """Whether every word of an n-gram term (words joined by "|") is a word a reviewer can find in
+    the text: letters or digits, not a placeholder.
+
+    >>> [_all_words(t) for t in ("nước chanh", "uống|nước chanh", "hehe|!", "có|xnum", "xurl")]
+    [True, True, False, False, False]
+    """
+    return all(_ALNUM.search(w) and w not in PLACEHOLDER_DISPLAY for w in term.split("|"))
 
 
 def training_share(vectorizer) -> np.ndarray:
@@ -157,7 +167,7 @@ def reasons(name: str, head, docs, proba, text_proba=None, threshold: float | No
     """Reason lines for the head called ``name`` (a :class:`misinfo.compiled.Head`), for each of
     ``docs`` (the flagged ones).  With ``text_proba`` (the score of the text alone), a line says
     when engagement metadata moved the score by :data:`METADATA_SHIFT` or more, or lifted it over
-    ``threshold`` from below: then the metadata, not the words, made the flag."""
+    ``threshold`` from below (:func:`metadata_lines`): then the metadata, not the words, made the flag."""
     if not docs:
         return []
     explainer = _explainer(head)
@@ -173,10 +183,28 @@ def reasons(name: str, head, docs, proba, text_proba=None, threshold: float | No
             lines.append(f"{name} signals: {', '.join(signals)}")
         if not lines:
             lines.append(f"{what}: overall style, no single word stands out")
-        alone = None if text_proba is None else float(text_proba[k])
-        if alone is not None and (abs(p - alone) >= METADATA_SHIFT or (threshold is not None and alone < threshold <= p)):
-            verb = "raised" if p > alone else "lowered"
-            digits = 2 if f"{alone:.2f}" != f"{p:.2f}" else 3  # a small lift over the threshold shows
-            lines.append(f"engagement metadata {verb} the {name} score from {alone:.{digits}f} to {p:.{digits}f}")
+        if text_proba is not None:
+            lines += metadata_lines(name, p, float(text_proba[k]), threshold)
         out.append(lines)
     return out
+
+
+def metadata_lines(name: str, proba: float, alone: float, threshold: float | None = None) -> list[str]:
+    """The line saying that engagement metadata moved a score (``alone``: the text's own) by
+    :data:`METADATA_SHIFT` or more, or across ``threshold``; for a flagged item and for one the
+    counts took below its threshold alike, since either way the counts, not the words, decided.
+
+    >>> metadata_lines("misinformation", 0.11, 0.57, 0.33)
+    ['engagement metadata lowered the misinformation score from 0.57 to 0.11 (below its threshold, 0.33)']
+    >>> metadata_lines("misinformation", 0.40, 0.38, 0.33)
+    []
+    """
+    crossed = threshold is not None and (alone < threshold <= proba or proba < threshold <= alone)
+    if abs(proba - alone) < METADATA_SHIFT and not crossed:
+        return []
+    verb = "raised" if proba > alone else "lowered"
+    digits = 2 if f"{alone:.2f}" != f"{proba:.2f}" else 3  # a small move across the threshold shows
+    line = f"engagement metadata {verb} the {name} score from {alone:.{digits}f} to {proba:.{digits}f}"
+    if threshold is not None and proba < threshold <= alone:
+        line += f" (below its threshold, {threshold:g})"
+    return [line]

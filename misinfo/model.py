@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from .artifacts import check_thresholds, model_dir, with_overrides
-from .explain import reasons
+from .explain import metadata_lines, reasons
 from .metadata import metadata_row, unknown
 from .result import Score
 from .text import MAX_CHARS, Doc, analyse
@@ -132,6 +132,9 @@ class Model:
             for k, lines in zip(m, reasons("misinformation", self.heads["misinformation"], [batch[k] for k in m],
                                            mis[m], mis_text[m], limits["misinformation"])):
                 notes[k] += lines
+            for k in np.flatnonzero(~mis_flag):  # counts that took a text below the threshold are said too
+                notes[k] += metadata_lines("misinformation", float(mis[k]), float(mis_text[k]),
+                                           limits["misinformation"])
             s = np.flatnonzero(sen_flag)
             for k, lines in zip(s, reasons("sensational", self.heads["sensational"], [batch[k] for k in s], sen[s])):
                 notes[k] += lines

@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
-from .batch import OUTPUT_COLUMNS, _column_index, _Input
+from .batch import _UNDECODED, OUTPUT_COLUMNS, _column_index, _Input
 from .metadata import VIETNAM, parse_time
 
 __all__ = ["GroupSummary", "summarise", "format_table", "plot", "PERIODS"]
@@ -109,7 +109,10 @@ def _summarise(source: _Input, by, period, time_column) -> list[GroupSummary]:
     time_i = _column_index(header, time_column, "time_column", d) if period else None
     # group -> [rows, failed, flagged, sum_mis, sum_sen]
     totals: dict[tuple, list] = {}
-    for _, row in source.records():
+    for line, row in source.records():
+        if any(_UNDECODED.search(cell) for cell in row):  # a summary of garbled names would mislead
+            raise ValueError(f"line {line} has bytes that are not {source.encoding} text; give the file's "
+                             "encoding with --encoding (e.g. cp1258)")
         group = row[group_i] if group_i is not None and group_i < len(row) else None
         when = _period_of(row[time_i] if time_i < len(row) else "", period) if time_i is not None else None
         acc = totals.setdefault((group, when), [0, 0, 0, 0.0, 0.0])
@@ -117,11 +120,11 @@ def _summarise(source: _Input, by, period, time_column) -> list[GroupSummary]:
         try:
             if err >= len(row) or row[err]:
                 raise ValueError("unscored")
-            m, s = float(row[mis]), float(row[sen])
-        except (ValueError, IndexError):
+            m, s, flagged = float(row[mis]), float(row[sen]), row[flag]
+        except (ValueError, IndexError):  # unscored, or a short row of a file misinfo did not write
             acc[1] += 1
             continue
-        acc[2] += row[flag].strip().lower() in ("true", "1", "yes")
+        acc[2] += flagged.strip().lower() in ("true", "1", "yes")
         acc[3] += m
         acc[4] += s
     out = []
@@ -174,6 +177,8 @@ def plot(summaries: list[GroupSummary], path, *, max_groups: int = 10) -> None:
     try:
         if any(s.period is not None for s in summaries):
             periods = sorted({s.period for s in summaries if s.period != UNKNOWN_PERIOD})
+            if not periods:
+                raise ValueError("no row has a readable publication time: nothing to draw over periods")
             for g in groups:
                 share = {s.period: s.share_flagged for s in summaries if s.group == g}
                 ax.plot(periods, [share.get(p, math.nan) for p in periods], marker="o",
@@ -183,7 +188,7 @@ def plot(summaries: list[GroupSummary], path, *, max_groups: int = 10) -> None:
             ax.tick_params(axis="x", rotation=45)
         else:
             share = {s.group: s.share_flagged for s in summaries}
-            ax.barh([str(g) for g in groups], [share[g] for g in groups])
+            ax.barh([str(g) if g is not None else "all" for g in groups], [share[g] for g in groups])
             ax.invert_yaxis()
         ax.set_ylabel("share flagged" if any(s.period is not None for s in summaries) else "")
         ax.set_title("Share of rows flagged by misinfo")

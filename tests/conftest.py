@@ -41,3 +41,17 @@ def fast_bootstrap():
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(misinfo.evaluate, "BOOTSTRAP_RESAMPLES", 50)
         yield
+
+
+def cp1258_bytes(text: str) -> bytes:
+    """``text`` as Windows-1258 writes it: letters it has whole (ê, ơ, ư, đ) whole, tone marks as
+    combining characters after them."""
+    import unicodedata
+
+    tones = "\u0300\u0301\u0303\u0309\u0323"
+    out = []
+    for ch in unicodedata.normalize("NFC", text):
+        parts = unicodedata.normalize("NFD", ch)
+        base = unicodedata.normalize("NFC", "".join(c for c in parts if c not in tones))
+        out.append(ch.encode("cp1258") if ch == base else (base + "".join(c for c in parts if c in tones)).encode("cp1258"))
+    return b"".join(out)

@@ -2,6 +2,7 @@ import json
 
 from click.testing import CliRunner
 
+from conftest import cp1258_bytes
 from misinfo.cli import cli
 
 
@@ -16,6 +17,17 @@ def test_text_command_reads_stdin_and_takes_thresholds():
     result = CliRunner().invoke(cli, ["text", "--threshold-misinformation", "0"], input="Tin thứ nhất\nTin thứ hai\n")
     assert result.exit_code == 0
     assert [json.loads(line)["flagged"] for line in result.output.splitlines()] == [True, True]
+
+
+def test_text_command_reads_stdin_in_another_encoding_or_says_it_cannot():
+    post = "Uống nước chanh nóng diệt virus, chia sẻ ngay kẻo muộn!!!"
+    utf8 = CliRunner().invoke(cli, ["text", "-"], input=post + "\n")  # '-' is stdin, as for score and report
+    assert utf8.exit_code == 0, utf8.output
+    legacy = cp1258_bytes(post + "\n")
+    wrong = CliRunner().invoke(cli, ["text"], input=legacy)
+    assert wrong.exit_code == 1 and "line 1 of stdin is not utf-8 text" in wrong.output and "--encoding" in wrong.output
+    right = CliRunner().invoke(cli, ["text", "--encoding", "cp1258"], input=legacy)
+    assert right.exit_code == 0 and json.loads(right.output) == json.loads(utf8.output)
 
 
 def test_each_threshold_option_sets_the_threshold_it_names():
@@ -38,6 +50,9 @@ def test_info_reports_verified_files_and_versions():
     assert info["sha256_verified"] == ["misinformation.npz", "sensational.npz"]
     assert info["model_version"].startswith("fast-")
     assert info["installed"]["scikit-learn"] == info["trained_with"]["scikit-learn"]
+    checks = info["test_metrics"]
+    assert 0 <= checks["short_messages"]["sensational_flagged"] <= 1  # the model card's checks, not blanked
+    assert checks["news_articles"]["n"] > 0 and checks["news_articles"]["by_category"]
 
 
 def test_bad_model_is_a_clean_error():

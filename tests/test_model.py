@@ -514,3 +514,35 @@ def test_import_and_cli_leave_underthesea_unloaded_and_scoring_never_loads_sciki
             "assert score('Chia sẻ ngay!!!', likes=3).sensational > 0 and 'underthesea' in sys.modules\n"
             "assert not {'sklearn', 'scipy'} & set(sys.modules), 'scoring imported scikit-learn or scipy'\n")
     subprocess.run([sys.executable, "-c", code], cwd=tmp_path, check=True)
+
+
+PAPAYA = ("Lá đu đủ sắc lấy nước uống chữa khỏi ung thư giai đoạn cuối chỉ sau 2 tuần, bệnh viện giấu không cho ai "
+          "biết. Ai có người thân bị bệnh thì chia sẻ gấp, cứu được người nào hay người đó!")
+
+
+def test_counts_that_lower_a_score_are_said_flagged_or_not(model):
+    """A hoax the engagement counts take below the threshold is not flagged; its reasons say why,
+    so a reviewer who looks can see that the text alone would have been."""
+    import datetime
+
+    alone = model.score(PAPAYA)
+    counted = model.score(PAPAYA, likes=9400, comments=1700, shares=14100, published=datetime.datetime(2026, 3, 3, 6, 10))
+    assert alone.misinformation - counted.misinformation >= 0.15  # the case this test is about
+    lines = [r for r in counted.reasons if r.startswith("engagement metadata lowered the misinformation score")]
+    assert len(lines) == 1 and f"from {alone.misinformation:.2f} to {counted.misinformation:.2f}" in lines[0]
+    below = counted.misinformation < model.thresholds["misinformation"] <= alone.misinformation
+    assert ("below its threshold" in lines[0]) == below
+
+
+def test_reasons_name_words_a_reviewer_can_find(model, sample_rows):
+    """Never a placeholder or punctuation as a "word" ("<EMOJI> <EMOJI>", "có <NUMBER>", "hehe !")."""
+    from misinfo.text import PLACEHOLDER_DISPLAY
+
+    texts = ["Hôm nay trời đẹp quá 😍 😍 đi chơi thôi cả nhà ơi, có 3 người đi", "hehe ! vui quá !!!"]
+    texts += [_sample_text(row) for row in sample_rows]
+    shown = set(PLACEHOLDER_DISPLAY.values())
+    for result in model.score_many(texts, thresholds={"misinformation": 0.0, "sensational": 0.0}):
+        for line in result.reasons:
+            if ": words " in line:
+                for word in re.findall("“([^”]*)”", line):
+                    assert all(part not in shown and re.search(r"\w", part) for part in word.split()), line

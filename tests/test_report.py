@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import math
+import unicodedata
 
 import pytest
 from click.testing import CliRunner
 
+from conftest import cp1258_bytes
 from misinfo.cli import cli
 from misinfo.report import GroupSummary, format_table, plot, summarise
 
@@ -69,6 +71,22 @@ def test_errors_are_clear(scored, tmp_path):
         summarise(unscored)
 
 
+def test_a_file_in_another_encoding_is_refused_not_summarised_garbled(scored, tmp_path):
+    legacy = tmp_path / "cp1258.csv"
+    legacy.write_bytes(cp1258_bytes(HEADER + "Điện lực,1704153600,x,0.9,0.2,true,,v,\n"))
+    with pytest.raises(ValueError, match="line 2 has bytes that are not utf-8 text; give the file's encoding"):
+        summarise(legacy, by="site")
+    groups = [unicodedata.normalize("NFC", s.group) for s in summarise(legacy, by="site", encoding="cp1258")]
+    assert groups == ["Điện lực"]
+
+
+def test_a_short_row_of_a_file_misinfo_did_not_write_counts_as_unscored(tmp_path):
+    short = tmp_path / "short.csv"
+    short.write_text("src,misinformation,sensational,error,flagged\na,0.9,0.1,,true\nb,0.2,0.3,\n", encoding="utf-8")
+    rows = {s.group: (s.rows, s.failed, s.flagged) for s in summarise(short, by="src")}
+    assert rows == {"a": (1, 0, 1), "b": (1, 1, 0)}
+
+
 def test_format_table(scored):
     lines = format_table(summarise(scored, by="site"), by="site").splitlines()
     assert lines[0].split() == ["site", "rows", "failed", "flagged", "share_flagged", "mean_misinformation",
@@ -86,6 +104,9 @@ def test_plot(scored, tmp_path):
         return
     plot(summaries, tmp_path / "p.png")
     assert (tmp_path / "p.png").read_bytes().startswith(b"\x89PNG")
+    no_times = [GroupSummary("a", "unknown", 3, 0, 1, 0.3, 0.2, 0.1)]
+    with pytest.raises(ValueError, match="no row has a readable publication time"):
+        plot(no_times, tmp_path / "empty.png")
 
 
 def test_cli_report(scored, tmp_path):
