@@ -272,9 +272,10 @@ _WORD = re.compile(r"\b[^\W\d_]+\b")
 #: One Vietnamese syllable, lower-cased: an initial consonant (or none), one to three vowels, a final
 #: consonant (or none).  A word in capitals that reads as one and carries a Vietnamese mark ("SỐC",
 #: "KHÔNG", "CẢNH", "ĐÂY") is shouted; the others ("UBND", "TP", "HCM", "NSƯT", "AI", "CEO",
-#: "COVID") are abbreviations and names.  Titles use abbreviations (ViClickbait: 612 titles, 19%
-#: clickbait against 34%), so the two are counted apart: as one signal, a headline typed in
-#: capitals read as the calmest of news.
+#: "COVID") are abbreviations and names, unless the text shouts (two marked syllables in capitals),
+#: when its unmarked syllables ("CHO", "KHI") are shouted too.  Titles use abbreviations
+#: (ViClickbait: 612 titles, 19% clickbait against 34%), so the two are counted apart: as one
+#: signal, a headline typed in capitals read as the calmest of news.
 _V = "aăâeêioôơuưyàằầèềìòồờùừỳáắấéếíóốớúứýảẳẩẻểỉỏổởủửỷãẵẫẽễĩõỗỡũữỹạặậẹệịọộợụựỵ"
 _SYLLABLE = re.compile(rf"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdđghklmnpqrstvx])?[{_V}]{{1,3}}(?:ng|nh|ch|[cmnpt])?")
 
@@ -307,7 +308,10 @@ def style_counts(text: str, tokens) -> dict[str, float]:
     """Raw style counts of a cleaned text and its tokens (see :data:`STYLE_SIGNALS`)."""
     words = _WORD.findall(text)
     caps = [w.lower() for w in words if w.isupper() and len(w) > 1]
-    shouted = sum(1 for w in caps if _SYLLABLE.fullmatch(w) and _MARKED.search(w))
+    syllables = [w for w in caps if _SYLLABLE.fullmatch(w)]
+    shouted = sum(1 for w in syllables if _MARKED.search(w))
+    if shouted >= 2:  # a text in capitals: its syllables without a mark ("CHO", "KHI") are shouted too
+        shouted = len(syllables)
     return {
         "exclamation": text.count("!"),
         "exclamation_run": len(_EXCLAIM_RUN.findall(text)),

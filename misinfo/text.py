@@ -56,8 +56,13 @@ __all__ = ["Doc", "MAX_CHARS", "HEADLINE_MAX_CHARS", "PIPELINE_VERSION", "analys
 #: real contacts, Markdown links and a trailing "Xem thêm" as text, one form of quote and dash;
 #: 3: a lexicon entry of several words is found however underthesea cuts it, and "nóng" alone is
 #: no longer a call to share; 4: invisible characters deleted, every line break a newline, a
-#: post's headline is its first line with a word, words in capitals counted apart from abbreviations.
-PIPELINE_VERSION = 4
+#: post's headline is its first line with a word, words in capitals counted apart from abbreviations;
+#: 5: text read as it is written online: mojibake repaired, "fancy font" and fullwidth letters,
+#: HTML entities and tags, Markdown emphasis and headings, look-alike Cyrillic/Greek letters inside
+#: Latin words, elongated letters ("sốccccc"), links without a scheme (bit.ly/x) and in capitals;
+#: a line in capitals segmented as it would be in lower case; a text whose lines after the first
+#: have no word and no link (".", an emoji) is a headline, not a post's opening.
+PIPELINE_VERSION = 5
 
 #: Texts longer than this many characters are cut before any other work, so a 10 MB cell costs
 #: the same bounded time and memory as a long article (the longest ReINTEL post is ~28,000).
@@ -105,9 +110,20 @@ def _has_digit(text: str) -> bool:
 
 
 _DIGIT = re.compile(r"\d")
-_URL = re.compile(r"<URL>|\b(?:https?://|www\.)\S+")
+#: Link shorteners, read as links without a scheme ("bit.ly/3kF9xQz" is how such links are pasted).
+_SHORTENERS = ("bit.ly/", "tinyurl.com/", "goo.gl/", "t.co/", "ow.ly/", "is.gd/", "cutt.ly/", "shorturl.at/", "rb.gy/",
+               "tiny.cc/", "s.id/", "bom.so/", "fb.me/", "youtu.be/")
+_URL = re.compile(r"<URL>|\b(?:https?://|www\.|(?:" + "|".join(re.escape(s) for s in _SHORTENERS) + r"))\S+",
+                  re.IGNORECASE)
+
+
+def _may_link(text: str) -> bool:
+    lowered = text.lower()
+    return "http" in lowered or "www." in lowered or "<url>" in lowered or any(s in lowered for s in _SHORTENERS)
+
+
 _PLACEHOLDERS = (  # (replacement, guard or None for always, pattern)
-    (" xurl ", lambda t: "http" in t or "www." in t or "<URL>" in t, _URL),
+    (" xurl ", _may_link, _URL),
     (" xemail ", lambda t: "@" in t or "<EMAIL>" in t,
      re.compile(r"<EMAIL>|\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")),
     (" xmention ", lambda t: "@" in t, re.compile(r"(?<!\w)@\w+")),
@@ -134,6 +150,86 @@ _SEE_MORE = "Xem thêm"
 _TYPOGRAPHY = str.maketrans({q: '"' for q in "“”„‟«»‹›″"} | {q: "'" for q in "‘’‚‛′`´"}
                             | {d: "-" for d in "‐‑‒–—―"})
 _SINGLE_QUOTE = re.compile(r"(?<!\w)'|'(?!\w)")
+
+
+# -- text as it is written online (pipeline 5) ----------------------------------------------------
+#: UTF-8 read as Windows-1252 / Latin-1 ("Sá»‘c", "Ä‘iá»‡n") or as Mac Roman ("S·ªëc", "ƒëi·ªán"), as
+#: spreadsheet exports often carry it.  A text with one of these pairs is decoded back, and kept so
+#: only if the whole text decodes strictly as UTF-8 (a real "Ã" or "√" in correct text does not).
+_MOJIBAKE = re.compile("á»|áº|Ã[\x80-\xbf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013-\u203a\u20ac\u2122]|"
+                       "Ä[\x80-\xbf‘’]|Æ[°¡¯]|·ª|·∫|ƒë|ƒê|√†|√°")
+#: Windows-1252's characters for bytes 0x80-0x9F, back to those bytes (as Latin-1 reads them).
+_CP1252_BYTES = {ord(bytes([b]).decode("cp1252")): b for b in range(0x80, 0xA0)
+                 if b not in (0x81, 0x8D, 0x8F, 0x90, 0x9D)}
+
+
+#: A no-break space (the second byte of "à", "Ạ", "Ơ" in UTF-8) that an editor turned into a space.
+_LOST_NBSP = re.compile("(?<=[ÃÆº]) ")
+
+
+def _repair_mojibake(text: str) -> str:
+    if not _MOJIBAKE.search(text):
+        return text
+    for encode in (lambda t: t.translate(_CP1252_BYTES).encode("latin-1"), lambda t: t.encode("mac_roman")):
+        for candidate in (text, _LOST_NBSP.sub("\u00a0", text)):
+            try:
+                repaired = encode(candidate).decode("utf-8")
+            except (UnicodeEncodeError, UnicodeDecodeError):
+                continue
+            if _MARKED.search(repaired.lower()):
+                return repaired
+    return text
+
+
+#: Letters in "fancy fonts" (mathematical bold, italic, script...: 𝗦𝗢̂́𝗖), fullwidth forms (ＳＯＣ) and
+#: circled letters (Ⓢ): their compatibility form is the plain letter, which NFKC gives.  Only these
+#: blocks: NFKC elsewhere would change text (¼, ², ﬁ) a writer meant.
+_COMPATIBLE = re.compile("[\U0001D400-\U0001D7FF\uFF01-\uFF5E\u24B6-\u24E9]+")
+#: Cyrillic and Greek letters that look like Latin ones, as typed inside a Latin word to hide it
+#: from a filter ("vіrus" with a Cyrillic і).  A word of Cyrillic or Greek alone is left as it is.
+_LOOKALIKES = str.maketrans(dict(zip(
+    "аеорсухіјѕԁһӏԛԝАВЕКМНОРСТХУІЈЅοινκρτΑΒΕΖΗΙΚΜΝΟΡΤΥΧ",
+    "aeopcyxijsdhlqwABEKMHOPCTXYIJSoivkptABEZHIKMNOPTYX")))
+_LOOKALIKE = re.compile("[\u0370-\u03ff\u0400-\u04ff\u0500-\u052f]")
+_MIXED_WORD = re.compile(r"[^\W\d_][\w\u0300-\u036f]*")
+_LATIN = re.compile("[A-Za-z\u00c0-\u024f\u1e00-\u1eff]")
+
+
+def _latin_lookalikes(match: re.Match) -> str:
+    word = match.group()
+    return word.translate(_LOOKALIKES) if _LATIN.search(word) and _LOOKALIKE.search(word) else word
+
+
+#: HTML as scrapers leave it: character references ("&amp;", "&#7889;") and the tags of running
+#: text.  Only these tags: ReINTEL's "<URL>", "<PHONE>" and "<EMAIL>" are placeholders, and "<3"
+#: or "a < b" are text.
+_HTML_REFERENCE = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+_HTML_BREAK = re.compile(r"<(?:br|/?p|/?div|/?li|/?h[1-6])(?:\s[^<>]{0,200})?\s*/?>", re.IGNORECASE)
+_HTML_INLINE = re.compile(r"</?(?:span|b|i|u|em|strong|a|font|ul|ol)(?:\s[^<>]{0,500})?>", re.IGNORECASE)
+
+
+def _html_as_text(text: str) -> str:
+    import html
+
+    if "<" in text:
+        text = _HTML_INLINE.sub("", _HTML_BREAK.sub("\n", text))
+    if "&" in text and ";" in text:
+        text = _HTML_REFERENCE.sub(lambda m: html.unescape(m.group()), text)
+    return text
+
+
+#: Markdown a text copied from a chat assistant or a forum carries: bold and italic marks around
+#: words ("**Sốc**", "__tin__") and heading marks ("## Tin nóng"); a hashtag ("#covid") is not one.
+_MARKDOWN_EMPHASIS = re.compile(r"(?:\*\*|__)(?=\S)|(?<=\S)(?:\*\*|__)")
+_MARKDOWN_HEADING = re.compile(r"^[ \t]*#{1,6}[ \t]+", re.MULTILINE)
+#: A letter typed three or more times ("sốccccc", "quáaaa"): no Vietnamese word has that.  Capitals
+#: need four ("III", "AAA" are numerals and ratings).
+_ELONGATED = re.compile("([A-Za-z\u00c0-\u024f\u1e00-\u1eff])\\1{2,}")  # Latin letters: a third of the time of any letter's
+
+
+def _one_letter(match: re.Match) -> str:
+    run = match.group()
+    return run if run.isupper() and len(run) < 4 else run[0]
 
 
 def _link(match: re.Match) -> str:
@@ -397,13 +493,25 @@ def clean(text: str) -> str:
     >>> clean("Xem ngay https://x.vn/a 😀😀 giá 12.500 đồng")
     'Xem ngay  xurl   xemoji  giá  xnum  đồng'
     """
+    if not text.isascii():
+        # first: the mangled bytes include ones read as a soft hyphen (U+00AD) or a line break (U+0085)
+        text = _repair_mojibake(text)
     text = _LINE_BREAK.sub("\n", _INVISIBLE_CHARS.sub("", text))
+    if not text.isascii():
+        if _COMPATIBLE.search(text):
+            text = _COMPATIBLE.sub(lambda m: unicodedata.normalize("NFKC", m.group()), text)
+        if _LOOKALIKE.search(text):
+            text = _MIXED_WORD.sub(_latin_lookalikes, text)
+    if "&" in text or "<" in text:
+        text = _html_as_text(text)
     text = _BAD_CHARS.sub(" ", text)
     text = unicodedata.normalize("NFC", text).translate(_TYPOGRAPHY)
     if "'" in text:
         text = _SINGLE_QUOTE.sub('"', text)
     if "](" in text:
         text = _MARKDOWN_LINK.sub(_link, text)
+    if "**" in text or "__" in text or "#" in text:
+        text = _MARKDOWN_HEADING.sub("", _MARKDOWN_EMPHASIS.sub("", text))
     if _SEE_MORE in text:  # string methods, not a regex: no backtracking over long blank runs
         end = text.rstrip()
         if end.endswith(_SEE_MORE):
@@ -411,7 +519,7 @@ def clean(text: str) -> str:
     for word, may_match, pattern in _PLACEHOLDERS:
         if may_match is None or may_match(text):
             text = pattern.sub(word, text)
-    return text
+    return _ELONGATED.sub(_one_letter, text)  # after the placeholders: "www." is a link's, not a word's
 
 
 #: Lines before the first one with a word are not a headline ("🔥", "⚠️⚠️", ".", "1."): at most this
@@ -452,11 +560,23 @@ def _split_headline(text: str) -> tuple[str, str]:
 _PLACEHOLDER_WORDS = frozenset(PLACEHOLDER_DISPLAY)
 
 
+#: A line with at least this many words, all in capitals, is segmented in lower case: underthesea
+#: reads words in capitals as names ("CÁI KẾT" is not "cái kết"), and the tokens are lower-cased anyway.
+SHOUTED_LINE_WORDS = 3
+
+
+def _shouted_lines_lowered(text: str) -> str:
+    if not any(c.isupper() for c in text[:1000]) and len(text) <= 1000:
+        return text
+    return "\n".join(line.lower() if line.isupper() and len(_LETTERS.findall(line)) >= SHOUTED_LINE_WORDS else line
+                     for line in text.split("\n"))
+
+
 def _tokens(text: str) -> list[str]:
     if not text.strip():
         return []
     out = []
-    for token in word_tokenize(text):
+    for token in word_tokenize(_shouted_lines_lowered(text)):
         token = token.lower()
         if " " in token and not _PLACEHOLDER_WORDS.isdisjoint(token.split()):
             # the segmenter sometimes glues a placeholder to a word ("khẩn xemoji"): unglue it
@@ -509,7 +629,9 @@ def analyse(text: str, title: str | None = None) -> Doc:
         headline, rest, kind = clean(title).strip(), text, "title"
     else:
         headline, rest = _split_headline(text)
-        kind = "opening" if rest.strip() else "text"
+        # a post's opening when a word or a link follows (a line with a link under it is a post sharing
+        # it); a "." or an emoji under a headline does not make it a post, and its stricter threshold
+        kind = "opening" if _has_word(rest) or " xurl " in rest else "text"
     head_tokens = _tokens(headline)
     tokens = head_tokens + _tokens(rest)
     body = headline + "\n" + rest if rest.strip() else headline

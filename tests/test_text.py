@@ -233,7 +233,7 @@ def test_placeholders_stay_single_tokens_even_when_the_segmenter_glues_them():
 # What the text pipeline makes of PROBES, recorded per misinfo.text.PIPELINE_VERSION.  The tokens
 # here are the cleaned text split at blanks, so the fingerprint covers misinfo's own reading
 # (cleaning, placeholders, headline, n-grams, style signals, metadata), not underthesea's.
-PIPELINE_FINGERPRINTS = {2: "5e21e1462e3a46b2", 3: "3e68270ef4b294ff", 4: "52998c22a195504a"}
+PIPELINE_FINGERPRINTS = {2: "5e21e1462e3a46b2", 3: "3e68270ef4b294ff", 4: "52998c22a195504a", 5: "43af4202fd3b6346"}
 PROBES = [
     "SỐC!!! Sự thật về “thuốc thần” – chia sẻ ngay kẻo muộn 😱😱 #covid @bộytế",
     "Liên hệ 0912.345.678 hoặc <PHONE>, email a.b@x.vn hoặc <EMAIL>, xem https://x.vn/a?b=1 và <URL>",
@@ -243,6 +243,9 @@ PROBES = [
     "Tại sao 9 trên 10 người không biết điều này? Bạn sẽ không tin nổi...",
     "🔥🔥\n1.\nCẢNH BÁO: vi\u200brus co\u00adrona ở UBND TP HCM và AI\r\nDòng hai\u2028dòng ba",
     "",
+    # pipeline 5: mojibake, fancy and fullwidth letters, look-alikes, HTML, Markdown, elongation, links
+    "Sá»‘c: cáº£ lÃ\u00a0ng Ä‘iá»‡n\n𝗨𝗼̂́𝗻𝗴 ＳỐＣ vіrus &amp; &#7889;<br><b>tin</b>\n## **Sốc** quáaaa III AAAA",
+    "CÁI KẾT CHO KHI XEM bit.ly/3kF9xQz HTTPS://X.VN\n.",
 ]
 META_PROBES = [(None, None, None, None), (12, "3", 0.0, 1584000000), ("1,2K", "45", "7", "2020-03-12T10:00+07:00")]
 
@@ -280,3 +283,61 @@ def test_a_change_to_what_models_see_bumps_the_pipeline_version():
     assert _pipeline_fingerprint() == PIPELINE_FINGERPRINTS.get(PIPELINE_VERSION), (
         "what the text pipeline makes of the probes changed: bump misinfo.text.PIPELINE_VERSION, "
         "record the new fingerprint here and retrain the shipped models (scripts/retrain_default_models.sh)")
+
+
+TYPED = "Sốc: uống nước chanh nóng diệt virus, chia sẻ ngay kẻo muộn! Đà Nẵng ướt sũng, Ơn trời"
+
+
+@pytest.mark.parametrize("encoding", ["cp1252", "latin-1", "mac_roman"])
+def test_mojibake_reads_as_the_text_it_was(encoding):
+    raw = TYPED.encode("utf-8")
+    garbled = "".join(chr(b) if 0x80 <= b < 0xA0 and encoding == "cp1252" and b in (0x81, 0x8D, 0x8F, 0x90, 0x9D)
+                      else bytes([b]).decode(encoding) for b in raw)
+    assert garbled != TYPED and clean(garbled) == clean(TYPED)
+    assert clean(garbled.replace("\u00a0", " ")) == clean(TYPED)  # its no-break spaces lost on the way
+    for correct in ("Café Ã la carte", "Căn √à và √°", "Äă và Đà Nẵng"):  # real text is left as it is
+        assert clean(correct) == correct
+
+
+def test_letters_in_fancy_fonts_fullwidth_or_look_alike_scripts_read_as_letters():
+    plain = analyse(TYPED)
+    bold = "".join(chr(0x1D5EE + ord(c) - ord("a")) if "a" <= c <= "z" else chr(0x1D5D4 + ord(c) - ord("A"))
+                   if "A" <= c <= "Z" else c for c in unicodedata.normalize("NFD", TYPED))  # 𝗦𝗼̂́𝗰
+    assert bold != TYPED and analyse(bold).tokens == plain.tokens
+    fullwidth = "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in TYPED)
+    assert analyse(fullwidth).tokens == plain.tokens
+    hidden = TYPED.replace("virus", "vіrus").replace("chanh", "сhаnh")  # Cyrillic і, с, а
+    assert analyse(hidden).tokens == plain.tokens
+    assert clean("Москва и Київ") == "Москва и Київ"  # a Cyrillic word stays Cyrillic
+
+
+def test_html_markdown_and_elongation_read_as_plain_text():
+    assert clean("Tin &amp; ảnh &#7889;&quot;<br>dòng <b>đậm</b></p>") == 'Tin & ảnh ố"\ndòng đậm\n'
+    assert clean("<URL> <PHONE> a < b <3").split() == ["xurl", "xphone", "a", "<", "b", "<", "xnum"]
+    assert clean("## **Sốc** tin __nóng__ #covid").split() == ["Sốc", "tin", "nóng", "xhashtag", "covid"]
+    assert clean("sốcccc quáaaa SỐCCCC III AAAA").split() == ["sốc", "quáa", "SỐC", "III", "A"]
+
+
+def test_links_without_a_scheme_or_in_capitals_are_links():
+    for link in ("bit.ly/3kF9xQz", "HTTPS://X.VN/A", "WWW.X.VN", "Http://x.vn", "youtu.be/abc"):
+        assert clean(f"xem {link} nhé").split() == ["xem", "xurl", "nhé"], link
+    assert clean("tỉ lệ 3/4 và 25/8").split() == ["tỉ", "lệ", "xnum", "và", "xnum"]
+
+
+def test_a_headline_with_only_a_mark_under_it_is_a_headline():
+    assert analyse("Cái kết nghiệt ngã cho thủ môn\n.").headline_kind == "text"
+    assert analyse("Cái kết nghiệt ngã cho thủ môn\n😱 1.").headline_kind == "text"
+    # a line with a link under it is a post sharing the link, judged as a post's opening
+    assert analyse("Cái kết nghiệt ngã cho thủ môn\nhttps://x.vn/a 😱").headline_kind == "opening"
+    assert analyse("Cái kết nghiệt ngã cho thủ môn\nNgười hâm mộ tiếc nuối").headline_kind == "opening"
+
+
+def test_a_line_in_capitals_is_segmented_and_counted_as_shouting():
+    from misinfo.features import style_counts
+
+    shouted = analyse("CÁI KẾT NGHIỆT NGÃ CHO THỦ MÔN")
+    assert shouted.tokens == analyse("Cái kết nghiệt ngã cho thủ môn").tokens
+    counts = style_counts(shouted.headline, shouted.tokens)
+    assert counts["shouting"] == 1.0 and counts["all_caps"] == 0.0  # CHO is shouted, not an abbreviation
+    calm = analyse("UBND TP HCM họp về AI")
+    assert style_counts(calm.headline, calm.tokens)["shouting"] == 0.0
