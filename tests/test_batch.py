@@ -327,18 +327,23 @@ def test_only_flagged_and_sort(tmp_path, plain, monkeypatch):
 THRESHOLDS = {"sensational": 0.5}
 
 
-def test_failure_leaves_no_output_and_resume_completes(tmp_path, plain, monkeypatch):
-    run(plain, tmp_path / "reference.csv", thresholds=THRESHOLDS)
-    real = batch._score_items
-    calls = []
+def _crash_on_chunk(number: int):
+    """batch._score_items that raises on the ``number``-th chunk, as a crash mid-run would."""
+    real, calls = batch._score_items, []
 
-    def crash_on_third_chunk(model, items, thresholds):
+    def crash(model, items, thresholds):
         calls.append(1)
-        if len(calls) == 3:
+        if len(calls) == number:
             raise RuntimeError("simulated crash")
         return real(model, items, thresholds)
 
-    monkeypatch.setattr(batch, "_score_items", crash_on_third_chunk)
+    return crash
+
+
+def test_failure_leaves_no_output_and_resume_completes(tmp_path, plain, monkeypatch):
+    run(plain, tmp_path / "reference.csv", thresholds=THRESHOLDS)
+    real = batch._score_items
+    monkeypatch.setattr(batch, "_score_items", _crash_on_chunk(3))
     out = tmp_path / "out.csv"
     with pytest.raises(RuntimeError):
         run(plain, out, thresholds=THRESHOLDS)
@@ -363,15 +368,7 @@ def test_resume_refuses_a_model_changed_since(tmp_path, plain, monkeypatch):
 
     shutil.copytree(model_dir(MODEL), tmp_path / "model")
     real = batch._score_items
-    calls = []
-
-    def crash_on_second_chunk(model, items, thresholds):
-        calls.append(1)
-        if len(calls) == 2:
-            raise RuntimeError("simulated crash")
-        return real(model, items, thresholds)
-
-    monkeypatch.setattr(batch, "_score_items", crash_on_second_chunk)
+    monkeypatch.setattr(batch, "_score_items", _crash_on_chunk(2))
     out = tmp_path / "out.csv"
     with pytest.raises(RuntimeError):
         run(plain, out, model=str(tmp_path / "model"))
