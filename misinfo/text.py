@@ -566,7 +566,7 @@ SHOUTED_LINE_WORDS = 3
 
 
 def _shouted_lines_lowered(text: str) -> str:
-    if not any(c.isupper() for c in text[:1000]) and len(text) <= 1000:
+    if text == text.lower():  # no capitals: nothing to lower (one pass in C, not a Python loop)
         return text
     return "\n".join(line.lower() if line.isupper() and len(_LETTERS.findall(line)) >= SHOUTED_LINE_WORDS else line
                      for line in text.split("\n"))
