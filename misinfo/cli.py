@@ -273,7 +273,8 @@ def _signals_stop_the_run():
     if threading.current_thread() is not threading.main_thread():  # only the main thread may set handlers
         yield
         return
-    # A signal ignored from the start (nohup, a background job) stays ignored.
+    # A signal ignored from the start stays ignored: a job a shell script starts in the background
+    # (`misinfo score ... &`) begins with SIGINT ignored, and a Ctrl-C meant for the script is not for it.
     watched = [signum for signum in (signal.SIGINT, signal.SIGTERM) if signal.getsignal(signum) != signal.SIG_IGN]
     stopped = []
 

@@ -590,14 +590,17 @@ def _forty_rows(tmp_path) -> Path:
     return write_csv(tmp_path / "in.csv", ["id", "text", "likes"], rows)
 
 
-def _hooked_run(tmp_path, out, env, *extra):
+def _hooked_run(tmp_path, out, env, *extra, sigint=signal.SIG_DFL):
+    """Start a scoring run in its own process group, with Ctrl-C handled as in a terminal
+    (``sigint=SIG_DFL``) whatever this test process inherited: pytest started as a background job
+    of a script (``pytest &``) ignores SIGINT, and so would its children (``sigint=SIG_IGN``)."""
     inp = _forty_rows(tmp_path)
     script = tmp_path / "hooked_cli.py"
     script.write_text(HOOKED_CLI, encoding="utf-8")
     args = [sys.executable, str(script), "score", str(inp), "-o", str(out), "--text-column", "text",
             "--likes-column", "likes", "--chunk-size", "5", "--quiet", *MODEL_ARGS, *extra]
     proc = subprocess.Popen(args, cwd=tmp_path, env={**os.environ, **env}, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
+                            start_new_session=True, preexec_fn=lambda: signal.signal(signal.SIGINT, sigint))
     return inp, proc
 
 
@@ -634,6 +637,26 @@ def test_a_stopped_run_ends_its_workers_and_keeps_its_checkpoint(tmp_path, signu
     assert 5 <= done < 40 and done % 5 == 0
     reference = run(inp, tmp_path / "reference.csv", likes_column="likes")
     assert run(inp, out, resume=True, likes_column="likes") == batch.BatchResult(40, 0, 40, str(out))
+    assert out.read_bytes() == (tmp_path / "reference.csv").read_bytes() and reference.rows == 40
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads process groups from /proc")
+def test_a_run_that_started_with_ctrl_c_ignored_is_not_stopped_by_it(tmp_path):
+    """A run a shell script puts in the background (`misinfo score ... &`) starts with SIGINT ignored
+    (POSIX shells do this without job control): a Ctrl-C meant for the script is not for it, and the
+    run goes on to the end."""
+    out = tmp_path / "out.csv"
+    inp, proc = _hooked_run(tmp_path, out, {"TEST_SLOW": "0.5"}, "--jobs", "2", sigint=signal.SIG_IGN)
+    try:
+        _wait_for_rows(tmp_path / ".out.csv.part.json", proc, 5)
+        os.killpg(proc.pid, signal.SIGINT)
+        _, stderr = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    assert proc.returncode == 0, stderr
+    reference = run(inp, tmp_path / "reference.csv", likes_column="likes")
     assert out.read_bytes() == (tmp_path / "reference.csv").read_bytes() and reference.rows == 40
 
 
