@@ -163,18 +163,15 @@ def _explainer(head) -> _Explainer:
         return _EXPLAINERS[key][1]
 
 
-def reasons(name: str, head, docs, proba, text_proba=None, threshold: float | None = None) -> list[list[str]]:
+def reasons(name: str, head, docs, proba) -> list[list[str]]:
     """Reason lines for the head called ``name`` (a :class:`misinfo.compiled.Head`), for each of
-    ``docs`` (the flagged ones).  With ``text_proba`` (the score of the text alone), a line says
-    when engagement metadata moved the score by :data:`METADATA_SHIFT` or more, or lifted it over
-    ``threshold`` from below (:func:`metadata_lines`): then the metadata, not the words, made the flag."""
+    ``docs`` (the flagged ones): the words and the style signals that drove its score."""
     if not docs:
         return []
     explainer = _explainer(head)
     out = []
     for k, (doc, words) in enumerate(zip(docs, explainer.top_words(docs))):
-        p = float(proba[k])
-        what = f"{name} {p:.2f}" + (" (opening line)" if name == "sensational" and doc.headline_kind == "opening" else "")
+        what = f"{name} {float(proba[k]):.2f}" + (" (opening line)" if name == "sensational" and doc.headline_kind == "opening" else "")
         lines = []
         if words:
             lines.append(f"{what}: words {', '.join(words)}")
@@ -183,28 +180,30 @@ def reasons(name: str, head, docs, proba, text_proba=None, threshold: float | No
             lines.append(f"{name} signals: {', '.join(signals)}")
         if not lines:
             lines.append(f"{what}: overall style, no single word stands out")
-        if text_proba is not None:
-            lines += metadata_lines(name, p, float(text_proba[k]), threshold)
         out.append(lines)
     return out
 
 
-def metadata_lines(name: str, proba: float, alone: float, threshold: float | None = None) -> list[str]:
-    """The line saying that engagement metadata moved a score (``alone``: the text's own) by
-    :data:`METADATA_SHIFT` or more, or across ``threshold``; for a flagged item and for one the
-    counts took below its threshold alike, since either way the counts, not the words, decided.
+def metadata_lines(name: str, proba: float, alone: float, threshold: float, with_time: bool = False) -> list[str]:
+    """The line saying that the engagement counts (``with_time``: and the publication time) moved
+    a score (``alone``: the text's own) by :data:`METADATA_SHIFT` or more, or across
+    ``threshold``; for a flagged item and for one they took below its threshold alike, since
+    either way the metadata, not the words, decided.
 
     >>> metadata_lines("misinformation", 0.11, 0.57, 0.33)
-    ['engagement metadata lowered the misinformation score from 0.57 to 0.11 (below its threshold, 0.33)']
+    ['engagement counts lowered the misinformation score from 0.57 to 0.11 (below its threshold, 0.33)']
+    >>> metadata_lines("misinformation", 0.36, 0.31, 0.33, with_time=True)
+    ['engagement counts and publication time raised the misinformation score from 0.31 to 0.36']
     >>> metadata_lines("misinformation", 0.40, 0.38, 0.33)
     []
     """
-    crossed = threshold is not None and (alone < threshold <= proba or proba < threshold <= alone)
+    crossed = alone < threshold <= proba or proba < threshold <= alone
     if abs(proba - alone) < METADATA_SHIFT and not crossed:
         return []
     verb = "raised" if proba > alone else "lowered"
     digits = 2 if f"{alone:.2f}" != f"{proba:.2f}" else 3  # a small move across the threshold shows
-    line = f"engagement metadata {verb} the {name} score from {alone:.{digits}f} to {proba:.{digits}f}"
-    if threshold is not None and proba < threshold <= alone:
+    what = "engagement counts and publication time" if with_time else "engagement counts"
+    line = f"{what} {verb} the {name} score from {alone:.{digits}f} to {proba:.{digits}f}"
+    if proba < threshold <= alone:
         line += f" (below its threshold, {threshold:g})"
     return [line]

@@ -9,6 +9,7 @@ import numpy as np
 
 from .artifacts import check_thresholds, model_dir, with_overrides
 from .explain import metadata_lines, reasons
+from .features import counts_known
 from .metadata import metadata_row, unknown
 from .result import Score
 from .text import MAX_CHARS, Doc, analyse
@@ -122,19 +123,19 @@ class Model:
             idx = live[start:start + BATCH_SIZE]
             batch = [docs[i] for i in idx]
             mis, mis_text = self.heads["misinformation"].predict_proba_both(batch, meta[idx])
-            mis, mis_text = _shown(mis[:, 1]), mis_text[:, 1]
+            mis, mis_text = _shown(mis[:, 1]), _shown(mis_text[:, 1])
             sen = _shown(self.heads["sensational"].predict_proba(batch)[:, 1])
             sen_limit = np.array([limits["sensational_opening" if d.headline_kind == "opening" else "sensational"]
                                   for d in batch])
             mis_flag, sen_flag = mis >= limits["misinformation"], sen >= sen_limit
             notes: list[list[str]] = [[] for _ in batch]
             m = np.flatnonzero(mis_flag)
-            for k, lines in zip(m, reasons("misinformation", self.heads["misinformation"], [batch[k] for k in m],
-                                           mis[m], mis_text[m], limits["misinformation"])):
+            for k, lines in zip(m, reasons("misinformation", self.heads["misinformation"], [batch[k] for k in m], mis[m])):
                 notes[k] += lines
-            for k in np.flatnonzero(~mis_flag):  # counts that took a text below the threshold are said too
+            # the metadata's own line, flagged or not: counts that took a text below its threshold are said too
+            for k in np.flatnonzero(counts_known(meta[idx])):
                 notes[k] += metadata_lines("misinformation", float(mis[k]), float(mis_text[k]),
-                                           limits["misinformation"])
+                                           limits["misinformation"], with_time=not np.isnan(meta[idx[k], 3]))
             s = np.flatnonzero(sen_flag)
             for k, lines in zip(s, reasons("sensational", self.heads["sensational"], [batch[k] for k in s], sen[s])):
                 notes[k] += lines

@@ -302,7 +302,7 @@ def test_a_flag_the_counts_made_says_so(model, sample_rows):
         with_counts = model.score_many(texts, likes=[counts[0]] * n, comments=[counts[1]] * n, shares=[counts[2]] * n,
                                        published=[1585886400] * n)
         for a, b in zip(alone, with_counts):
-            moved = [r for r in b.reasons if r.startswith("engagement metadata")]
+            moved = [r for r in b.reasons if r.startswith("engagement counts and publication time")]
             if a.misinformation < t <= b.misinformation:
                 lifted += 1
                 assert moved and "raised the misinformation score" in moved[0], b.reasons
@@ -528,10 +528,25 @@ def test_counts_that_lower_a_score_are_said_flagged_or_not(model):
     alone = model.score(PAPAYA)
     counted = model.score(PAPAYA, likes=9400, comments=1700, shares=14100, published=datetime.datetime(2026, 3, 3, 6, 10))
     assert alone.misinformation - counted.misinformation >= 0.15  # the case this test is about
-    lines = [r for r in counted.reasons if r.startswith("engagement metadata lowered the misinformation score")]
+    lines = [r for r in counted.reasons
+             if r.startswith("engagement counts and publication time lowered the misinformation score")]
     assert len(lines) == 1 and f"from {alone.misinformation:.2f} to {counted.misinformation:.2f}" in lines[0]
     below = counted.misinformation < model.thresholds["misinformation"] <= alone.misinformation
     assert ("below its threshold" in lines[0]) == below
+
+
+def test_no_metadata_line_without_counts_even_at_a_threshold_on_the_shown_score(model):
+    """The flag is decided on the shown (six-decimal) score; the text-alone score was compared
+    unrounded, so a threshold set at the shown score said "engagement metadata raised the
+    misinformation score from 0.039 to 0.039" for a text given no counts at all."""
+    for text in (PAPAYA, "Bộ Y tế khuyến cáo người dân rửa tay thường xuyên bằng xà phòng.", HOAX, NEWS,
+                 *CLICKBAIT, *PLAIN):
+        shown = model.score(text).misinformation
+        for t in (shown, min(1.0, shown + 1e-7), max(0.0, shown - 1e-7)):
+            scored = model.score(text, thresholds={"misinformation": t})
+            assert not [r for r in scored.reasons if "score from" in r], (text, t, scored.reasons)
+    counted = model.score(PAPAYA, likes=9400, comments=1700, shares=14100)
+    assert [r for r in counted.reasons if r.startswith("engagement counts lowered")], counted.reasons
 
 
 def test_reasons_name_words_a_reviewer_can_find(model, sample_rows):
