@@ -4,9 +4,9 @@ Data goes to stdout or a file; progress and errors go to stderr.
 """
 from __future__ import annotations
 
+import codecs
 import contextlib
 import functools
-import io
 import json
 import math
 import os
@@ -118,16 +118,35 @@ def text_cmd(texts, model, thresholds, encoding):
         for result in loaded.score_many(list(texts), thresholds=thresholds):
             click.echo(json.dumps(result.to_dict(), ensure_ascii=False))
         return
-    lines = io.TextIOWrapper(sys.stdin.buffer, encoding=encoding, errors="strict", newline=None)
-    number = 0
+    for line in _stdin_lines(encoding):  # scored as it comes: a pipe's reader sees each answer
+        click.echo(json.dumps(loaded.score(line, thresholds=thresholds).to_dict(), ensure_ascii=False))
+        sys.stdout.flush()
+
+
+def _stdin_lines(encoding: str):
+    """The lines of stdin, decoded one by one as they arrive, without their line ends.  A line that
+    does not decode stops the reading with its number, after every line before it was given out
+    (a text layer over stdin decodes in blocks: it refused a whole block for one bad line and
+    named the block's first line)."""
+    decoder = codecs.getincrementaldecoder(encoding)("strict")
+    number, pending = 0, ""
+    for raw in iter(sys.stdin.buffer.readline, b""):
+        try:
+            pending += decoder.decode(raw)
+        except UnicodeDecodeError as exc:
+            raise click.ClickException(f"line {number + 1} of stdin is not {encoding} text ({exc.reason} at byte "
+                                       f"{exc.start} of the line); give its encoding with --encoding, e.g. cp1258") from None
+        *complete, pending = pending.split("\n")
+        for line in complete:
+            number += 1
+            yield line.removesuffix("\r")
     try:
-        for number, line in enumerate(lines, 1):  # scored as it comes: a pipe's reader sees each answer
-            click.echo(json.dumps(loaded.score(line.rstrip("\n"), thresholds=thresholds).to_dict(),
-                                  ensure_ascii=False))
-            sys.stdout.flush()
+        pending += decoder.decode(b"", final=True)
     except UnicodeDecodeError as exc:
-        raise click.ClickException(f"line {number + 1} of stdin is not {encoding} text ({exc.reason} at byte "
-                                   f"{exc.start}); give its encoding with --encoding, e.g. cp1258") from None
+        raise click.ClickException(f"line {number + 1} of stdin ends inside a character ({exc.reason}); give its "
+                                   "encoding with --encoding, e.g. cp1258") from None
+    if pending:
+        yield pending.removesuffix("\r")
 
 
 def load(model):

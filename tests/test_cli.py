@@ -30,6 +30,32 @@ def test_text_command_reads_stdin_in_another_encoding_or_says_it_cannot():
     assert right.exit_code == 0 and json.loads(right.output) == json.loads(utf8.output)
 
 
+def test_text_command_scores_the_lines_before_one_that_does_not_decode_and_names_it():
+    """stdin used to be decoded in blocks: one bad line lost the good lines before it, the error
+    named line 1, and stdin was left closed for the calling program."""
+    import io
+    import sys
+
+    good = ["Tin hay", "Xin chào\r", "Giá xăng giảm"]
+    data = "\n".join(good).encode("utf-8") + b"\n\xff\xfe bad\nok\n"
+    result = CliRunner().invoke(cli, ["text"], input=data)
+    assert result.exit_code == 1
+    out = result.output.splitlines()
+    assert [json.loads(line)["model_version"] for line in out[:3]] and len(out) == 4, result.output
+    assert "line 4 of stdin is not utf-8 text" in out[3] and "at byte 0 of the line" in out[3]
+    # a text without its last line end, and with a character cut at the end
+    assert len(CliRunner().invoke(cli, ["text"], input="Tin một\nTin hai".encode()).output.splitlines()) == 2
+    cut = CliRunner().invoke(cli, ["text"], input="Tin một\nTin ha".encode() + "ì".encode()[:1])
+    assert cut.exit_code == 1 and "line 2 of stdin ends inside a character" in cut.output
+    stdin = sys.stdin  # called in-process, as a program embedding the CLI would
+    try:
+        sys.stdin = io.TextIOWrapper(io.BytesIO("Tin một\n".encode()), encoding="utf-8")
+        cli.main(["text"], standalone_mode=False)
+        assert not sys.stdin.buffer.closed
+    finally:
+        sys.stdin = stdin
+
+
 def test_each_threshold_option_sets_the_threshold_it_names():
     post = "Điều ít ai biết về món ăn quen thuộc\nChiều nay, cơ quan chức năng cho biết sẽ tiếp tục theo dõi."
 
