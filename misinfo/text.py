@@ -620,6 +620,9 @@ def analyse(text: str, title: str | None = None) -> Doc:
         _check_text(title, "title")
         title = read_part(title) or None  # a blank title is no title, whatever its length
     text = read_part(text)
+    if len(text) + len(title or "") > MAX_CHARS:  # counted composed, as each part alone is
+        text = unicodedata.normalize("NFC", text)
+        title = None if title is None else unicodedata.normalize("NFC", title)
     truncated = len(text) + len(title or "") > MAX_CHARS
     if truncated:
         text = text[: max(0, MAX_CHARS - len(title or ""))]

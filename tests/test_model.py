@@ -194,6 +194,13 @@ def test_a_decomposed_text_is_cut_where_the_composed_one_is(model):
     assert len(text) < misinfo.text.MAX_CHARS < len(decomposed)
     assert model.score(decomposed) == model.score(text)
     assert not any("truncated" in r for r in model.score(decomposed).reasons)
+    # with a title: the text alone is within the limit decomposed too, the text and title are not
+    decomposed = unicodedata.normalize("NFD", text)[: misinfo.text.MAX_CHARS - 5]
+    short = unicodedata.normalize("NFC", decomposed)
+    title = "Tin sức khỏe"
+    assert len(decomposed) < misinfo.text.MAX_CHARS < len(decomposed) + len(title)
+    assert model.score(decomposed, title=title) == model.score(short, title=title)
+    assert not any("truncated" in r for r in model.score(decomposed, title=title).reasons)
 
 
 @pytest.mark.parametrize("text", ["!", "?", "…", '""', "!!!???...", " - ; "])
