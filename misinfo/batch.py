@@ -479,18 +479,23 @@ class _Input:
         self.close()
 
 
-def _column_index(header: list[str], name, option: str, delimiter: str) -> int | None:
+def _column_index(header, name, option: str, delimiter: str | None = None) -> int | None:
+    """The position of the column ``name`` (None: the option is not used) in a CSV header, or with
+    ``delimiter=None`` among a DataFrame's columns (whose names need not be strings); a name that
+    is missing or names two columns is refused, naming the option."""
     if name is None:
         return None
-    if not isinstance(name, str):
+    if delimiter is not None and not isinstance(name, str):
         raise TypeError(f"{option} must be a column name (str), got {type(name).__name__}")
     positions = [i for i, h in enumerate(header) if h == name]
+    # a header's columns are counted from 1, as a spreadsheet shows them; a frame's as iloc counts them
+    where, hint, first = (("the input", f" (read with delimiter {delimiter!r}; give the delimiter if that is wrong)", 1)
+                          if delimiter is not None else ("the frame", "", 0))
     if not positions:
-        raise ValueError(f"{option} {name!r} is not a column of the input; columns found: {header!r} "
-                         f"(read with delimiter {delimiter!r}; give the delimiter if that is wrong)")
+        raise ValueError(f"{option} {name!r} is not a column of {where}; columns found: {list(header)!r}{hint}")
     if len(positions) > 1:
-        raise ValueError(f"{option} {name!r} names {len(positions)} columns (positions "
-                         f"{[p + 1 for p in positions]}); rename one of them in the header")
+        raise ValueError(f"{option} {name!r} names {len(positions)} columns of {where} (positions "
+                         f"{[p + first for p in positions]}); rename one of them")
     return positions[0]
 
 
@@ -1359,15 +1364,12 @@ def score_frame(df, column: str, *, title_column: str | None = None, likes_colum
     if not isinstance(df, pd.DataFrame):
         raise TypeError(f"df must be a pandas DataFrame, got {type(df).__name__}")
     jobs, thresholds = _check_options(jobs, chunk_size, thresholds, model)
+    if column is None:
+        raise TypeError("column must name the frame's text column, got None")
     names = {"column": column, "title_column": title_column, "likes_column": likes_column,
              "comments_column": comments_column, "shares_column": shares_column, "time_column": time_column}
     for option, name in names.items():
-        if name is not None and name not in df.columns:
-            raise ValueError(f"{option} {name!r} is not a column of the frame; columns found: {list(df.columns)!r}")
-        positions = [i for i, c in enumerate(df.columns) if name is not None and c == name]
-        if len(positions) > 1:
-            raise ValueError(f"{option} {name!r} names {len(positions)} columns of the frame (positions "
-                             f"{positions}); rename one of them")
+        _column_index(df.columns, name, option)
     taken = [name for name in OUTPUT_COLUMNS if name in df.columns]
     if taken:  # the copy would replace them, and their values would be lost
         raise ValueError(f"the frame already has columns named as the scores are ({taken!r}; scored before?): "

@@ -516,6 +516,8 @@ def test_score_frame(model):
     assert scored.loc[13, "error"] == "row 3 (index 13): text must be a str, got 5"
     assert batch.score_frame(df.reset_index(drop=True), "text", jobs=1, model=MODEL).loc[3, "error"] == (
         "row 3: text must be a str, got 5")
+    with pytest.raises(TypeError, match="column must name the frame's text column, got None"):
+        batch.score_frame(df, None)  # every row used to come back scored as "empty text"
     with pytest.raises(ValueError, match=r"column 'text' names 2 columns of the frame \(positions \[0, 2\]\)"):
         batch.score_frame(pd.concat([df, df[["text"]]], axis=1), "text")
     with pytest.raises(ValueError, match=r"already has columns named as the scores are \(\['error'\]"):
