@@ -997,12 +997,14 @@ def _score_source(source: _Input, output, *, text_column, title_column, meta_col
         meta=tuple(_column_index(header, name, f"{option}_column", d)
                    for name, option in zip(meta_columns, ("likes", "comments", "shares", "time"))),
         ncols=len(header))
-    from .artifacts import model_dir, sha256
+    from .artifacts import model_dir, read_metadata, sha256
 
+    directory = model_dir(model)
+    read_metadata(directory)  # a folder that holds no model is an ArtifactError, as load_model says
     # the model by its metadata.json's digest (the sha256 of every file, the thresholds): a model
     # directory retrained in between is another model, and resuming would mix the two
     options = {"text": text_column, "title": title_column, "meta": list(meta_columns), "model": str(model),
-               "model_metadata": sha256(model_dir(model) / "metadata.json"),
+               "model_metadata": sha256(directory / "metadata.json"),
                "thresholds": dict(sorted((thresholds or {}).items())), "only_flagged": bool(only_flagged),
                "encoding": source.encoding, "delimiter": d, "header": header}
     pipeline = _Pipeline(model, thresholds, jobs)

@@ -81,9 +81,20 @@ def test_info_reports_verified_files_and_versions():
     assert checks["news_articles"]["n"] > 0 and checks["news_articles"]["by_category"]
 
 
-def test_bad_model_is_a_clean_error():
+def test_bad_model_is_a_clean_error(tmp_path):
     result = CliRunner().invoke(cli, ["info", "--model", "no-such-dir"])
     assert result.exit_code != 0
+    # a folder that holds no model: the same error from every command (score hashed its
+    # metadata.json first and failed with a bare "No such file or directory")
+    empty = tmp_path / "emptymodel"
+    empty.mkdir()
+    inp = tmp_path / "in.csv"
+    inp.write_text("text\nTin một\n", encoding="utf-8")
+    for args in (["info"], ["text", "Tin một"], ["score", str(inp), "-o", "-", "--text-column", "text"],
+                 ["score", str(inp), "-o", "-", "--text-column", "text", "--jobs", "2"]):
+        result = CliRunner().invoke(cli, [*args, "--model", str(empty)])
+        assert result.exit_code == 1 and "is not a misinfo model directory: no metadata.json in it" in result.output, (
+            args, result.output)
 
 
 def test_score_help_states_exit_statuses_and_replacement():
