@@ -3,6 +3,7 @@ that fired, in a form that fits a review-queue row."""
 from __future__ import annotations
 
 import threading
+import weakref
 from collections import Counter
 
 import numpy as np
@@ -151,16 +152,19 @@ def _singular(plural: str) -> str:
     return plural[:-1] if plural.endswith("s") else plural
 
 
-_EXPLAINERS: dict[int, tuple[object, _Explainer]] = {}
+#: Each loaded head's explainer, for as long as the head is in use: a model retrained and loaded
+#: again in a long-running service leaves its old heads to be freed (an explainer refers to parts
+#: of its head, never to the head itself).
+_EXPLAINERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _LOCK = threading.Lock()
 
 
 def _explainer(head) -> _Explainer:
-    key = id(head)
     with _LOCK:  # built once per loaded head (~50 ms: the vocabulary's term names)
-        if key not in _EXPLAINERS or _EXPLAINERS[key][0] is not head:
-            _EXPLAINERS[key] = (head, _Explainer(head))
-        return _EXPLAINERS[key][1]
+        explainer = _EXPLAINERS.get(head)
+        if explainer is None:
+            explainer = _EXPLAINERS[head] = _Explainer(head)
+        return explainer
 
 
 def reasons(name: str, head, docs, proba) -> list[list[str]]:

@@ -568,3 +568,21 @@ def test_reasons_name_words_a_reviewer_can_find(model, sample_rows):
             if ": words " in line:
                 for word in re.findall("“([^”]*)”", line):
                     assert all(part not in shown and re.search(r"\w", part) for part in word.split()), line
+
+
+def test_a_model_no_longer_used_is_freed_with_its_explainers():
+    """The reasons' explainers were cached by head for the life of the process: a service that
+    loads each retrained model kept every old one in memory."""
+    import gc
+    import weakref
+
+    from misinfo.artifacts import load_heads, model_dir
+    from misinfo.model import Model
+
+    heads, meta = load_heads(model_dir("fast"))
+    loaded = Model(heads, meta["thresholds"], meta["model_version"], meta)
+    assert loaded.score(HOAX).flagged  # its reasons built the explainer
+    gone = weakref.ref(heads["misinformation"])
+    del loaded, heads
+    gc.collect()
+    assert gone() is None
