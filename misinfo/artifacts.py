@@ -117,13 +117,13 @@ def save(out_dir, heads: dict, metadata: dict, extra: dict | None = None) -> Pat
         # replaced; only the previous model's own files go.
         if out_dir.exists():
             previous = _model_files(out_dir)
-            for extra in out_dir.iterdir():
-                if (tmp / extra.name).exists() or extra.name in previous:
+            for kept in out_dir.iterdir():
+                if (tmp / kept.name).exists() or kept.name in previous:
                     continue
-                if extra.is_dir() and not extra.is_symlink():
-                    shutil.copytree(extra, tmp / extra.name, symlinks=True)
+                if kept.is_dir() and not kept.is_symlink():
+                    shutil.copytree(kept, tmp / kept.name, symlinks=True)
                 else:
-                    shutil.copy2(extra, tmp / extra.name, follow_symlinks=False)
+                    shutil.copy2(kept, tmp / kept.name, follow_symlinks=False)
             old = out_dir.with_name(f".{out_dir.name}.old")
             shutil.rmtree(old, ignore_errors=True)
             try:

@@ -33,7 +33,7 @@ What a row gets
   output is always valid UTF-8.
 * Engagement and time cells that cannot be read (``"abc"`` likes, a negative count, a date that
   is neither Unix seconds nor ISO 8601) count as unknown; the row is scored on the rest and a
-  note such as ``likes 'abc' is not a count: treated as unknown`` is added to ``reasons``.
+  note such as ``likes 'abc' unreadable ('abc' is not a count): treated as unknown`` is added to ``reasons``.
   Counts may use thousands separators (``1,234`` / ``1.234``) or ``K``/``M`` suffixes
   (``1.2K``); times are Unix seconds (numbers of 1e11 or more are taken as milliseconds, of 1e14 as microseconds,
   of 1e17 as nanoseconds) or ISO

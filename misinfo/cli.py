@@ -20,8 +20,6 @@ from . import __version__
 
 __all__ = ["main", "cli"]
 
-_TIERS = ("fast", "accurate")
-
 
 def _usage_check(check):
     """A click callback that runs ``check(value)`` on a given value: what it refuses is a usage

@@ -26,15 +26,13 @@ from pathlib import Path
 
 import numpy as np
 
-from .features import (ANALYZERS, EMBEDDING_WIDTH, INDEX_MIN_DOCS, NGRAM_WORDS, SIGNAL_NAMES, NgramIndex,
+from .features import (ANALYZERS, EMBEDDING_WIDTH, INDEX_MIN_DOCS, NGRAM_WORDS, SIGNAL_NAMES, TERM_SEP, NgramIndex,
                        counts_known, metadata_matrix, sentence_embeddings, short_text_scale, style_matrix)
 
 __all__ = ["Head", "compile_head", "save_head", "load_head", "UnsupportedModel"]
 
 #: The array in a head's ``.npz`` file that holds its spec (UTF-8 JSON bytes).
 _SPEC = "spec.json"
-#: Joins a vocabulary's terms into one array: never in a term (misinfo.text.clean removes NUL).
-_SEP = "\x00"
 
 
 class UnsupportedModel(ValueError):
@@ -106,7 +104,7 @@ class _Tfidf:
         return rows, cols, x
 
     def save(self, key: str, arrays: dict) -> dict:
-        arrays[f"{key}.terms"] = np.frombuffer(_SEP.join(self.terms).encode("utf-8"), dtype=np.uint8)
+        arrays[f"{key}.terms"] = np.frombuffer(TERM_SEP.join(self.terms).encode("utf-8"), dtype=np.uint8)
         arrays[f"{key}.idf"] = self.idf
         return {"kind": "tfidf", "analyzer": self.analyzer, "sublinear_tf": self.sublinear, "dtype": self.dtype.name,
                 "min_words": self.min_words}
@@ -114,7 +112,7 @@ class _Tfidf:
     @classmethod
     def load(cls, spec: dict, key: str, arrays) -> _Tfidf:
         joined = arrays[f"{key}.terms"].tobytes().decode("utf-8")
-        return cls(spec["analyzer"], joined.split(_SEP) if joined else [], arrays[f"{key}.idf"], spec["sublinear_tf"],
+        return cls(spec["analyzer"], joined.split(TERM_SEP) if joined else [], arrays[f"{key}.idf"], spec["sublinear_tf"],
                    spec["dtype"], spec.get("min_words"))
 
 
@@ -432,7 +430,7 @@ def _block(name: str, transformer):
                                    "idf weights and the l2 norm, without binary counts")
         vocabulary = transformer.vocabulary_
         terms = sorted(vocabulary, key=vocabulary.__getitem__)
-        if any(_SEP in t for t in terms):
+        if any(TERM_SEP in t for t in terms):
             raise UnsupportedModel(f"{name}: a term holds a NUL character")
         return _Tfidf(analyzer, terms, np.array(transformer.idf_), bool(transformer.sublinear_tf),
                       np.dtype(transformer.dtype).name, getattr(transformer, "min_words", None))

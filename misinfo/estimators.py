@@ -12,7 +12,8 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from .features import (ANALYZER_PART, EMBEDDING_WIDTH, INDEX_MIN_DOCS, METADATA_NAMES, NGRAM_WORDS, SIGNAL_NAMES,
-                       NgramIndex, _encoder, metadata_matrix, sentence_embeddings, short_text_scale, style_matrix)
+                       TERM_SEP, NgramIndex, _encoder, check_part, metadata_matrix, sentence_embeddings,
+                       short_text_scale, style_matrix)
 
 __all__ = ["CompactTfidfVectorizer", "StyleFeatures", "MetadataFeatures", "SentenceEmbedding"]
 
@@ -31,8 +32,6 @@ class CompactTfidfVectorizer(TfidfVectorizer):
         Scale the row of a text of fewer words than this (in the part its analyzer reads) by
         :func:`misinfo.features.short_text_scale`, after the l2 norm; None: no scaling.
     """
-
-    _SEP = "\x00"  # never in a term: misinfo.text.clean removes NUL characters
 
     # scikit-learn reads an estimator's parameters from its __init__ signature: every one is named
     def __init__(self, *, input="content", encoding="utf-8", decode_error="strict", strip_accents=None,
@@ -71,14 +70,14 @@ class CompactTfidfVectorizer(TfidfVectorizer):
         state.pop("_ngram_index", None)  # derived from the vocabulary, rebuilt on first use
         vocabulary = state.pop("vocabulary_", None)
         if vocabulary is not None:
-            state["vocabulary_terms_"] = self._SEP.join(sorted(vocabulary, key=vocabulary.__getitem__))
+            state["vocabulary_terms_"] = TERM_SEP.join(sorted(vocabulary, key=vocabulary.__getitem__))
         return state
 
     def __setstate__(self, state):
         terms = state.pop("vocabulary_terms_", None)
         super().__setstate__(state)
         if terms is not None:
-            self.vocabulary_ = {t: i for i, t in enumerate(terms.split(self._SEP))} if terms else {}
+            self.vocabulary_ = {t: i for i, t in enumerate(terms.split(TERM_SEP))} if terms else {}
 
     def _count_vocab(self, raw_documents, fixed_vocab):
         # Scoring with an n-gram analyzer: count from word ids (the same counts, 2-2.5x faster).
@@ -123,8 +122,7 @@ class StyleFeatures(TransformerMixin, BaseEstimator):
         self.part = part
 
     def fit(self, docs, y=None):
-        if self.part not in ("headline", "body"):
-            raise ValueError(f"part must be 'headline' or 'body', got {self.part!r}")
+        check_part(self.part)
         self.n_features_in_ = len(SIGNAL_NAMES)
         return self
 
@@ -167,8 +165,7 @@ class SentenceEmbedding(TransformerMixin, BaseEstimator):
         self.max_chars = max_chars
 
     def fit(self, docs, y=None):
-        if self.part not in ("headline", "body"):
-            raise ValueError(f"part must be 'headline' or 'body', got {self.part!r}")
+        check_part(self.part)
         if self.max_chars is not None and (not isinstance(self.max_chars, int) or self.max_chars < 1):
             raise ValueError(f"max_chars must be a positive int or None, got {self.max_chars!r}")
         _encoder()

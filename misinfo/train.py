@@ -1,7 +1,7 @@
 """Training: turns labelled texts into the artifact set that :mod:`misinfo.artifacts` loads.
 
 The shipped models are built by :func:`build_default_models` (``scripts/retrain_default_models.sh``)
-from the two datasets in ``../shared/datasets``; custom models by :func:`train_head` from any
+from the two datasets in ``../shared/datasets``; custom models by :func:`train_model` from any
 labelled CSV.  Both paths share :func:`make_head`, :func:`choose_threshold` and
 :func:`misinfo.artifacts.save`, so what the runtime loads is exactly what training wrote.
 """
@@ -21,6 +21,7 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 
+from .artifacts import TIER_NAMES
 from .evaluate import head_metrics
 from .estimators import CompactTfidfVectorizer, SentenceEmbedding, StyleFeatures
 from .features import body_chars, body_syllables, body_words, headline_chars, headline_words
@@ -32,7 +33,7 @@ __all__ = ["TASKS", "TIERS", "make_head", "choose_threshold", "fit_head", "Datas
            "LabelledRows", "read_labelled", "train_model", "ablation"]
 
 TASKS = ("misinformation", "sensational")
-TIERS = ("fast", "accurate")
+TIERS = TIER_NAMES  # the shipped tiers, each rebuilt by build_default_models
 
 #: Seed of every fold split and tree; same data + seed -> same model, metrics and thresholds on one
 #: machine (on another CPU the BLAS kernels can change the last bits, and a threshold with them:
