@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .artifacts import check_thresholds, model_dir, with_overrides
+from .artifacts import TIER_NAMES, check_thresholds, model_dir, with_overrides
 from .explain import metadata_lines, reasons
 from .features import counts_known
 from .metadata import metadata_row, unknown
@@ -203,6 +203,22 @@ def _stamp(path: Path) -> tuple:
     return st.st_ino, st.st_size, st.st_mtime_ns
 
 
+_TIER_PATHS: dict[str, tuple[Path, str]] = {}
+
+
+def _located(model) -> tuple[Path, str]:
+    """The directory of ``model`` and its resolved path, the cache's key; a shipped tier's are
+    found once (finding them is most of what a call for an already loaded model costs)."""
+    tier = (model or "fast") if model is None or model in TIER_NAMES else None
+    if tier is not None and tier in _TIER_PATHS:
+        return _TIER_PATHS[tier]
+    path = model_dir(model)
+    found = path, str(path.resolve())
+    if tier is not None:
+        _TIER_PATHS[tier] = found
+    return found
+
+
 def load_model(model: str | Path | None = None) -> Model:
     """Load a model: ``None`` or ``"fast"`` (the default), ``"accurate"``, or a model directory.
 
@@ -221,8 +237,10 @@ def load_model(model: str | Path | None = None) -> Model:
     ImportError
         For ``"accurate"`` without the optional extra (``pip install 'misinfo[accurate]'``).
     """
-    path = model_dir(model)
-    key = str(path.resolve())
+    path, key = _located(model)
+    cached = _LOADED.get(key)  # every misinfo.score() comes here: no lock for a model loaded already
+    if cached is not None and cached[0] == _stamp(path):
+        return cached[1]
     with _LOCK:
         stamp = _stamp(path)
         cached = _LOADED.get(key)

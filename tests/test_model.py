@@ -586,3 +586,16 @@ def test_a_model_no_longer_used_is_freed_with_its_explainers():
     del loaded, heads
     gc.collect()
     assert gone() is None
+
+
+def test_scoring_with_a_loaded_model_does_not_wait_while_another_model_loads():
+    """Every misinfo.score() asks load_model for the default model: it took the loading lock, so
+    a service's scoring stopped while another thread loaded a model (the accurate tier: seconds)."""
+    misinfo.load_model()
+    done = []
+    with misinfo.model._LOCK:  # held, as by a thread loading another model
+        worker = threading.Thread(target=lambda: done.append(misinfo.score("Giá xăng giảm nhẹ từ chiều nay")))
+        worker.start()
+        worker.join(timeout=20)
+        assert done, "score() waited for the loading lock"
+    worker.join()
