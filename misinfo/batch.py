@@ -17,7 +17,7 @@ How real exports are read
   the header (robust to quoted fields with newlines, unlike ``csv.Sniffer``); ``,`` when the
   header is one field whatever the delimiter; or ``delimiter``.
 * Quoted fields with embedded delimiters and newlines, CRLF or LF, duplicate header names and
-  cells up to :data:`FIELD_SIZE_LIMIT` characters (text beyond ``misinfo.text.MAX_CHARS`` is cut
+  cells up to :data:`misinfo.csvio.FIELD_SIZE_LIMIT` characters (text beyond ``misinfo.text.MAX_CHARS`` is cut
   by the core, which says so in ``reasons``).  Blank lines are not rows and are skipped.
 
 What a row gets
@@ -59,7 +59,6 @@ again.
 """
 from __future__ import annotations
 
-import codecs
 import contextlib
 import csv
 import errno
@@ -69,7 +68,6 @@ import io
 import json
 import math
 import os
-import re
 import shutil
 import signal
 import stat
@@ -82,6 +80,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from .csvio import UNDECODED, CsvInput, column_index, short_repr
 from .metadata import parse_metadata, unknown
 from .text import read_part
 
@@ -98,11 +97,6 @@ OUTPUT_COLUMNS = ("misinformation", "sensational", "flagged", "reasons", "model_
 #: 2 x jobs chunks are in flight, so this bounds the parent's memory (1,000 rows of posts: ~1 MB
 #: of text) as well as the work lost to an interruption (a few seconds per worker).
 CHUNK_SIZE = 1000
-#: Largest cell the reader accepts, in characters: a 50 MB cell fits; the core scores only its
-#: first MAX_CHARS characters.
-FIELD_SIZE_LIMIT = 256 * 1024 * 1024
-#: Bytes read ahead to detect the encoding and the delimiter.
-SNIFF_BYTES = 64 * 1024
 #: Distinct rows remembered for reuse across chunks (reposts): a key and a score, 200–800 bytes
 #: (the reasons of a flagged row take most), so at most ~6 MB in the parent process.
 REUSE_CACHE_SIZE = 10_000
@@ -111,24 +105,8 @@ REUSE_CACHE_SIZE = 10_000
 SORT_RUN_ROWS = 50_000
 SORT_RUN_CHARS = 32 * 1024 * 1024
 REASON_SEPARATOR = " | "
-_CANDIDATE_DELIMITERS = (",", ";", "\t", "|")
 #: Version of the resume checkpoint; 2: its options name the model by its metadata.json's digest.
 _PROGRESS_FORMAT = 2
-
-# Undecodable bytes become lone surrogates U+DC00+byte, which no successful decode produces, so
-# a row can be checked for them after csv parsing and fail alone.
-_ESCAPE = "misinfo.escape"
-_UNDECODED = re.compile("[\udc00-\udcff]")
-
-
-def _escape_bytes(exc: UnicodeError):
-    if not isinstance(exc, UnicodeDecodeError):
-        raise exc
-    return "".join(chr(0xDC00 + b) for b in exc.object[exc.start:exc.end]), exc.end
-
-
-codecs.register_error(_ESCAPE, _escape_bytes)
-
 
 class WorkerDied(RuntimeError):
     """A worker process died while scoring (killed, e.g. by the out-of-memory killer).
@@ -160,350 +138,6 @@ class BatchResult:
     output: str
 
 
-# -- reading the input ------------------------------------------------------------------------
-class _Chain(io.RawIOBase):
-    """The bytes read ahead, then the rest of the stream; counts the bytes consumed."""
-
-    def __init__(self, head: bytes, rest):
-        self._head = memoryview(head)
-        self._rest = rest
-        self._read = getattr(rest, "read1", rest.read)
-        self.consumed = 0
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer) -> int:
-        if len(self._head):
-            n = min(len(buffer), len(self._head))
-            buffer[:n] = self._head[:n]
-            self._head = self._head[n:]
-        else:
-            data = self._read(len(buffer))
-            n = len(data)
-            buffer[:n] = data
-        self.consumed += n
-        return n
-
-
-def _read_head(raw) -> bytes:
-    parts, size = [], 0
-    while size < SNIFF_BYTES:
-        data = raw.read(SNIFF_BYTES - size)
-        if not data:
-            break
-        parts.append(data)
-        size += len(data)
-    return b"".join(parts)
-
-
-_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
-         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
-
-
-# Files that are not text at all, by their first bytes: named in the error instead of reading
-# their bytes as column names.
-_MAGIC = ((b"\x1f\x8b", "gzip"), (b"BZh", "bzip2"), (b"\xfd7zXZ\x00", "xz"), (b"\x28\xb5\x2f\xfd", "zstd"),
-          (b"PK\x03\x04", "zip, or an Excel .xlsx workbook"), (b"7z\xbc\xaf\x27\x1c", "7z"),
-          (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an Excel .xls workbook"), (b"PAR1", "Parquet"), (b"%PDF-", "PDF"))
-
-
-def _check_encoding(encoding) -> str:
-    """The codec name of ``encoding``, a text encoding, or a clear error."""
-    if not isinstance(encoding, str):
-        raise TypeError(f"encoding must be a str such as 'utf-8' or 'cp1258', got {type(encoding).__name__}")
-    try:
-        name = codecs.lookup(encoding).name
-    except LookupError:
-        raise ValueError(f"unknown encoding {encoding!r}; examples: 'utf-8', 'utf-16', 'cp1258'") from None
-    try:  # rot13, base64, zlib... are codecs, but not between bytes and text
-        io.TextIOWrapper(io.BytesIO(), encoding=name)
-    except LookupError:
-        raise ValueError(f"{encoding!r} is not a text encoding; examples: 'utf-8', 'utf-16', 'cp1258'") from None
-    return name
-
-
-def _resolve_encoding(head: bytes, encoding: str | None) -> tuple[str, bool]:
-    """Return (codec name, whether the input starts with a BOM); refuse what is not text.
-
-    A BOM decides: it says what the file is, where ``encoding`` can only be a guess (an export
-    tool's BOM is never wrong, a remembered option often is).  A compressed or binary file is
-    refused here, before its bytes are read as column names."""
-    if encoding is not None:
-        name = _check_encoding(encoding)
-    bom = next((name for mark, name in _BOMS if head.startswith(mark)), None)
-    if bom:
-        return bom, True
-    kind = next((kind for magic, kind in _MAGIC if head.startswith(magic)), None)
-    if kind is None and encoding is None and len(head) >= 16 and head.count(0) > len(head) // 8:
-        raise ValueError("the input looks like UTF-16 or UTF-32 without a byte-order mark; give its encoding: "
-                         "--encoding utf-16-le on the command line, encoding='utf-16-le' in Python "
-                         "(or utf-16-be, utf-32-le...)")
-    if encoding is None:
-        name = "utf-8"
-    if kind is None and not name.startswith(("utf-16", "utf-32")) and 0 in head.split(b"\n", 1)[0]:
-        kind = "NUL bytes in its first line"
-    if kind is not None:
-        raise ValueError(f"the input looks like a compressed or binary file ({kind}), not a CSV: "
-                         "decompress it first (or export it as CSV)")
-    return name, False
-
-
-def _check_delimiter(delimiter) -> str:
-    if not isinstance(delimiter, str):
-        raise TypeError(f"delimiter must be a one-character str, got {type(delimiter).__name__}")
-    if delimiter in ("\\t", "tab", "TAB"):
-        return "\t"
-    if len(delimiter) != 1 or delimiter in "\"\r\n":
-        raise ValueError(f"delimiter must be one character other than a quote or a newline, got {delimiter!r}; "
-                         f"for a tab use '\\t'")
-    return delimiter
-
-
-def _choose_delimiter(sample: str, at_eof: bool, want: str) -> str:
-    """Parse the sample with each candidate; prefer a header holding ``want``, consistent rows."""
-    if not at_eof:  # the last record may be cut in the middle
-        sample = sample[: sample.rfind("\n") + 1] or sample
-    best, best_score = ",", None
-    for rank, delimiter in enumerate(_CANDIDATE_DELIMITERS):
-        try:
-            rows = [r for r in csv.reader(io.StringIO(sample), delimiter=delimiter) if r]
-        except csv.Error:
-            continue
-        if not at_eof and len(rows) > 2:
-            rows = rows[:-1]
-        if not rows:
-            continue
-        header = [rows[0][0].lstrip("\ufeff"), *rows[0][1:]]
-        body = rows[1:]
-        consistent = sum(len(r) == len(header) for r in body) / len(body) if body else 1.0
-        score = (want in header, len(header) > 1, consistent, len(header), -rank)
-        if best_score is None or score > best_score:
-            best, best_score = delimiter, score
-    if best_score is not None and best_score[3] == 1:
-        # A header of one field: no delimiter is in use, and a comma in a cell must not let a
-        # delimiter that splits nothing win on consistency.  One column reads (and is written) as
-        # what a .csv means.
-        return ","
-    return best
-
-
-class _Lines:
-    """The text's lines for csv.reader, keeping the lines of the current record and noticing the
-    end of the text.
-
-    The csv module (lenient, as real exports need) reads a quote that is never closed as the
-    start of one cell that runs to the end of the file, without a word.  Seen from here it shows:
-    the record ends because the text ended (csv ends a record at the end of a line otherwise), or,
-    when a later stray quote closed it, the record spans several lines and its quoting is not
-    well formed (:func:`_well_quoted`: the stray quote is followed by more text, not by a
-    delimiter or the end of the line).
-    """
-
-    __slots__ = ("_next", "record", "ended")
-
-    def __init__(self, text):
-        self._next = iter(text).__next__
-        self.record: list[str] = []
-        self.ended = False
-
-    def __iter__(self) -> "_Lines":
-        return self
-
-    def __next__(self) -> str:
-        try:
-            line = self._next()
-        except StopIteration:
-            self.ended = True
-            raise
-        self.record.append(line)
-        return line
-
-
-def _well_quoted(raw: str, delimiter: str) -> bool:
-    """True if every quoted cell of the record ``raw`` is closed and followed by a delimiter or the
-    end of its line (RFC 4180; a quote inside an unquoted cell is a character of that cell).
-
-    >>> _well_quoted('1,"two\\nlines",Tivi 55" giá rẻ\\n', ","), _well_quoted('1,"open\\n2,Tivi 55" giá\\n', ",")
-    (True, False)
-    """
-    ends, n, i = (delimiter, "\n", "\r"), len(raw), 0
-    while (j := raw.find('"', i)) >= 0:
-        if j and raw[j - 1] not in ends:  # a quote inside an unquoted cell
-            i = j + 1
-            continue
-        k = j + 1
-        while (k := raw.find('"', k)) >= 0 and raw[k + 1:k + 2] == '"':  # "" inside is one quote
-            k += 2
-        if k < 0 or (k + 1 < n and raw[k + 1] not in ends):
-            return False
-        i = k + 1
-    return True
-
-
-class _UnreadableRecord(ValueError):
-    """A record the csv module cannot parse: ``line N: reason``, with both kept as attributes."""
-
-    def __init__(self, line: int, reason: str):
-        super().__init__(f"line {line}: {reason}")
-        self.line, self.reason = line, reason
-
-
-# The csv module's cell-size limit is process-wide: raised while any _Input is open (inputs may be
-# open in several threads at once, e.g. Dask's threaded scheduler), restored when the last closes.
-_LIMIT_LOCK = threading.Lock()
-_LIMIT_USERS = 0
-_LIMIT_SAVED = 0
-
-
-def _hold_field_limit(hold: bool) -> None:
-    global _LIMIT_USERS, _LIMIT_SAVED
-    with _LIMIT_LOCK:
-        if hold:
-            if _LIMIT_USERS == 0:
-                _LIMIT_SAVED = csv.field_size_limit(FIELD_SIZE_LIMIT)
-            _LIMIT_USERS += 1
-        else:
-            _LIMIT_USERS -= 1
-            if _LIMIT_USERS == 0:
-                csv.field_size_limit(_LIMIT_SAVED)
-
-
-class _Input:
-    """An open CSV input: encoding and delimiter resolved, header read.
-
-    Use it as a context manager.  While any input is open, the csv module accepts cells of up to
-    :data:`FIELD_SIZE_LIMIT` characters, so every reader of exports (scoring, reports, training,
-    Parquet output) takes the same cells; the previous limit is restored when the last one closes.
-    """
-
-    def __init__(self, source, encoding: str | None, delimiter: str | None, want_column: str):
-        if source == "-":
-            self.path, raw, self._close = None, sys.stdin.buffer, False
-        elif isinstance(source, (str, os.PathLike)):
-            self.path, raw, self._close = Path(source), open(source, "rb"), True
-        else:
-            raise TypeError(f"input must be a path or '-' for stdin, got {type(source).__name__}")
-        self._raw = raw
-        self._holds_limit = True
-        _hold_field_limit(True)
-        try:
-            self.head = _read_head(raw)
-            self.encoding, self.bom = _resolve_encoding(self.head, encoding)
-            self.size = self.path.stat().st_size if self.path else None
-            self.chain = _Chain(self.head, raw)
-            self.text = io.TextIOWrapper(io.BufferedReader(self.chain), encoding=self.encoding,
-                                         errors=_ESCAPE, newline="")
-            if delimiter is None:
-                decoder = codecs.getincrementaldecoder(self.encoding)(errors="replace")
-                at_eof = len(self.head) < SNIFF_BYTES
-                delimiter = _choose_delimiter(decoder.decode(self.head, final=at_eof), at_eof, want_column)
-            self.delimiter = _check_delimiter(delimiter)
-            self._lines = _Lines(self.text)
-            self.reader = csv.reader(self._lines, delimiter=self.delimiter, quotechar='"', doublequote=True,
-                                     strict=False)
-            self.header = self._read_header()
-        except BaseException:
-            self.close()
-            raise
-
-    def _read_header(self) -> list[str]:
-        where = str(self.path) if self.path else "stdin"
-        for row in self.reader:
-            if row:
-                if self._lines.ended:
-                    raise ValueError(f"the header of the input ({where}) has an unclosed quote: the whole file "
-                                     f"(lines 1–{self.reader.line_num}) was read as its header; fix the quoting")
-                row[0] = row[0].lstrip("\ufeff")
-                return row
-        raise ValueError(f"the input ({where}) is empty: a CSV with a header row is needed")
-
-    def fingerprint(self) -> dict:
-        st = self.path.stat()
-        return {"path": str(self.path.resolve()), "size": st.st_size, "mtime_ns": st.st_mtime_ns,
-                "head_sha256": hashlib.sha256(self.head).hexdigest()}
-
-    def records(self) -> Iterator[tuple[int, list[str]]]:
-        """(line number, fields) of every non-blank record after the header, the line a record ends
-        on, for readers that refuse a malformed file (training data, a scored file): a record an
-        unclosed quote merged is an :class:`_UnreadableRecord` at its first line."""
-        for first, last, row, problem in self.checked_records():
-            if problem:
-                raise _UnreadableRecord(first, problem)
-            yield last, row
-
-    def checked_records(self) -> Iterator[tuple[int, int, list[str], str | None]]:
-        """(first line, last line, fields, problem) of every non-blank record after the header.
-
-        ``problem`` is None, or says that an unclosed quote merged lines into the record (see
-        :class:`_Lines`): the record is kept whole, for its row to carry the problem.
-        """
-        reader, lines = self.reader, self._lines
-        last = reader.line_num
-        lines.record = []
-        while True:
-            try:
-                row = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as exc:
-                raise _UnreadableRecord(reader.line_num, str(exc)) from exc
-            except OSError as exc:  # a read error names no file: name the input (not the output)
-                if exc.filename is not None or exc.errno is None:
-                    raise
-                raise type(exc)(exc.errno, exc.strerror, str(self.path) if self.path else "stdin") from exc
-            first, last = last + 1, reader.line_num
-            raw, lines.record = lines.record, []
-            if not row:
-                continue
-            problem = None
-            if lines.ended:
-                problem = ("unclosed quote: the rest of the file was read as one cell" if first == last else
-                           f"unclosed quote: the rest of the file (lines {first}–{last}) was read as one cell")
-            elif first < last and not _well_quoted("".join(raw), self.delimiter):
-                problem = f"the record spans lines {first}–{last} (an unclosed quote?)"
-            yield first, last, row, problem
-
-    def close(self) -> None:
-        if self._close:
-            self._raw.close()
-            self._close = False
-        if self._holds_limit:
-            self._holds_limit = False
-            _hold_field_limit(False)
-
-    def __enter__(self) -> "_Input":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
-
-
-def _column_index(header, name, option: str, delimiter: str | None = None) -> int | None:
-    """The position of the column ``name`` (None: the option is not used) in a CSV header, or with
-    ``delimiter=None`` among a DataFrame's columns (whose names need not be strings); a name that
-    is missing or names two columns is refused, naming the option."""
-    if name is None:
-        return None
-    if delimiter is not None and not isinstance(name, str):
-        raise TypeError(f"{option} must be a column name (str), got {type(name).__name__}")
-    positions = [i for i, h in enumerate(header) if h == name]
-    # a header's columns are counted from 1, as a spreadsheet shows them; a frame's as iloc counts them
-    where, hint, first = (("the input", f" (read with delimiter {delimiter!r}; give the delimiter if that is wrong)", 1)
-                          if delimiter is not None else ("the frame", "", 0))
-    if not positions:
-        raise ValueError(f"{option} {name!r} is not a column of {where}; columns found: {list(header)!r}{hint}")
-    if len(positions) > 1:
-        raise ValueError(f"{option} {name!r} names {len(positions)} columns of {where} (positions "
-                         f"{[p + first for p in positions]}); rename one of them")
-    return positions[0]
-
-
-def _short(value) -> str:
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
-
-
 # -- rows -------------------------------------------------------------------------------------
 @dataclass
 class _Spec:
@@ -525,9 +159,9 @@ def _prepare(fields: list, spec: _Spec, where: str, problem: str | None = None) 
 
     ``problem`` is what the reader found wrong with the record (an unclosed quote), if anything."""
     errors = [problem] if problem else []
-    bad = [i for i, f in enumerate(fields) if _UNDECODED.search(f)]
+    bad = [i for i, f in enumerate(fields) if UNDECODED.search(f)]
     if bad:
-        fields = [_UNDECODED.sub("\ufffd", f) for f in fields]
+        fields = [UNDECODED.sub("\ufffd", f) for f in fields]
         errors.append(f"undecodable bytes in field(s) {', '.join(str(i + 1) for i in bad)} (written as U+FFFD); "
                       "if the file is not UTF-8, give its encoding (e.g. cp1258)")
     n = len(fields)
@@ -819,7 +453,7 @@ def _score_values(result, notes) -> tuple:
             REASON_SEPARATOR.join(result.reasons + tuple(notes)), result.model_version, "")
 
 
-def _csv_cells(values) -> list[str]:
+def csv_cells(values) -> list[str]:
     """:func:`_score_values` as CSV cells: 6 decimals, ``true``/``false``, empty when unscored."""
     mis, sen, flagged, reasons, version, error = values
     if flagged is None:
@@ -828,7 +462,7 @@ def _csv_cells(values) -> list[str]:
 
 
 def _score_columns(result, notes) -> list[str]:
-    return _csv_cells(_score_values(result, notes))
+    return csv_cells(_score_values(result, notes))
 
 
 def _sort_key(row: list[str], ncols: int) -> float:
@@ -840,7 +474,7 @@ def _sort_key(row: list[str], ncols: int) -> float:
 
 
 # -- options ----------------------------------------------------------------------------------
-def _check_options(jobs, chunk_size, thresholds, model):
+def check_options(jobs, chunk_size, thresholds, model):
     from .artifacts import check_thresholds, model_dir
 
     if jobs is None:
@@ -976,25 +610,25 @@ def score_csv(input, output, *, text_column: str, title_column: str | None = Non
     >>> (folder / "scored.csv").read_text(encoding="utf-8").splitlines()[0]
     'id,text,misinformation,sensational,flagged,reasons,model_version,error'
     """
-    jobs, thresholds = _check_options(jobs, chunk_size, thresholds, model)
+    jobs, thresholds = check_options(jobs, chunk_size, thresholds, model)
     if resume and (input == "-" or output == "-"):
         raise ValueError("resume needs an input file and an output file, not stdin/stdout")
     if not (output == "-" or isinstance(output, (str, os.PathLike))):
         raise TypeError(f"output must be a path or '-' for stdout, got {type(output).__name__}")
-    with _Input(input, encoding, delimiter, text_column) as source:
+    with CsvInput(input, encoding, delimiter, text_column) as source:
         return _score_source(source, output, text_column=text_column, title_column=title_column,
                              meta_columns=(likes_column, comments_column, shares_column, time_column),
                              model=model, jobs=jobs, thresholds=thresholds, only_flagged=only_flagged,
                              sort=sort, resume=resume, quiet=quiet, chunk_size=chunk_size)
 
 
-def _score_source(source: _Input, output, *, text_column, title_column, meta_columns, model, jobs,
+def _score_source(source: CsvInput, output, *, text_column, title_column, meta_columns, model, jobs,
                   thresholds, only_flagged, sort, resume, quiet, chunk_size) -> BatchResult:
     header, d = source.header, source.delimiter
     spec = _Spec(
-        text=_column_index(header, text_column, "text_column", d),
-        title=_column_index(header, title_column, "title_column", d),
-        meta=tuple(_column_index(header, name, f"{option}_column", d)
+        text=column_index(header, text_column, "text_column", d),
+        title=column_index(header, title_column, "title_column", d),
+        meta=tuple(column_index(header, name, f"{option}_column", d)
                    for name, option in zip(meta_columns, ("likes", "comments", "shares", "time"))),
         ncols=len(header))
     from .artifacts import model_dir, read_metadata, sha256
@@ -1365,13 +999,13 @@ def score_frame(df, column: str, *, title_column: str | None = None, likes_colum
         raise ImportError("score_frame needs pandas: pip install 'misinfo[pandas]'") from exc
     if not isinstance(df, pd.DataFrame):
         raise TypeError(f"df must be a pandas DataFrame, got {type(df).__name__}")
-    jobs, thresholds = _check_options(jobs, chunk_size, thresholds, model)
+    jobs, thresholds = check_options(jobs, chunk_size, thresholds, model)
     if column is None:
         raise TypeError("column must name the frame's text column, got None")
     names = {"column": column, "title_column": title_column, "likes_column": likes_column,
              "comments_column": comments_column, "shares_column": shares_column, "time_column": time_column}
     for option, name in names.items():
-        _column_index(df.columns, name, option)
+        column_index(df.columns, name, option)
     taken = [name for name in OUTPUT_COLUMNS if name in df.columns]
     if taken:  # the copy would replace them, and their values would be lost
         raise ValueError(f"the frame already has columns named as the scores are ({taken!r}; scored before?): "
@@ -1391,9 +1025,9 @@ def score_frame(df, column: str, *, title_column: str | None = None, likes_colum
         for i, (text, title) in enumerate(zip(texts, titles)):
             text, title = _frame_text(text), (None if title is None else _frame_text(title))
             if not isinstance(text, str):
-                yield _Row(i, f"{_item(i, labels, 'row')}: text must be a str, got {_short(text)}")
+                yield _Row(i, f"{_item(i, labels, 'row')}: text must be a str, got {short_repr(text)}")
             elif not (title is None or isinstance(title, str)):
-                yield _Row(i, f"{_item(i, labels, 'row')}: title must be a str, got {_short(title)}")
+                yield _Row(i, f"{_item(i, labels, 'row')}: title must be a str, got {short_repr(title)}")
             else:
                 row = _item_row(i, text, title, [None if unknown(c) else c for c in metas[i]])
                 yield row

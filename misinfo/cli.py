@@ -41,15 +41,15 @@ def _known_model(value) -> None:
 
 
 def _text_encoding(value) -> None:
-    from .batch import _check_encoding
+    from .csvio import check_encoding
 
-    _check_encoding(value)
+    check_encoding(value)
 
 
 def _one_delimiter(value) -> None:
-    from .batch import _check_delimiter
+    from .csvio import check_delimiter
 
-    _check_delimiter(value)
+    check_delimiter(value)
 
 
 def _csv_format_options(command):

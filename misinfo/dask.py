@@ -49,7 +49,8 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from .artifacts import TIER_NAMES
-from .batch import CHUNK_SIZE, OUTPUT_COLUMNS, BatchResult, _check_options, _csv_cells, _Input, score_csv, score_frame
+from .batch import CHUNK_SIZE, OUTPUT_COLUMNS, BatchResult, check_options, csv_cells, score_csv, score_frame
+from .csvio import CsvInput
 from .metadata import unknown
 
 __all__ = ["score_dataframe", "score_files", "SUCCESS_MARKER", "FORMATS"]
@@ -129,7 +130,7 @@ def score_dataframe(ddf, text_column: str, *, title_column: str | None = None, l
     if not isinstance(ddf, dd.DataFrame):
         raise TypeError(f"ddf must be a dask.dataframe.DataFrame, got {type(ddf).__name__}; "
                         "for a pandas DataFrame use misinfo.score_frame")
-    _, thresholds = _check_options(1, CHUNK_SIZE, thresholds, model)
+    _, thresholds = check_options(1, CHUNK_SIZE, thresholds, model)
     options = dict(title_column=title_column, likes_column=likes_column, comments_column=comments_column,
                    shares_column=shares_column, time_column=time_column, model=_portable_model(model), jobs=1,
                    thresholds=thresholds)
@@ -206,7 +207,7 @@ def _csv_to_parquet(scored: Path, target: Path) -> None:
     """The scored CSV as Parquet: input columns as strings (as read), score columns typed."""
     import pandas as pd
 
-    with _Input(scored, "utf-8", None, OUTPUT_COLUMNS[0]) as source:
+    with CsvInput(scored, "utf-8", None, OUTPUT_COLUMNS[0]) as source:
         header = source.header
         if len(set(header)) < len(header):
             raise ValueError(f"duplicate column names cannot be written to Parquet: {header!r}; "
@@ -234,7 +235,7 @@ def _parquet_part(source: Path, tmp: Path, output_format: str, options: dict) ->
         scored.to_parquet(tmp)
     else:
         values = zip(*(scored[name].tolist() for name in OUTPUT_COLUMNS))
-        cells = [_csv_cells((mis, sen, None if unknown(flagged) else bool(flagged), reasons, version, error))
+        cells = [csv_cells((mis, sen, None if unknown(flagged) else bool(flagged), reasons, version, error))
                  for mis, sen, flagged, reasons, version, error in values]
         # an index the file stores as columns (ids: "post_id") is data: written as the first columns
         # (a plain 0, 1, 2... index is not)
@@ -317,7 +318,7 @@ def score_files(inputs, output_dir, *, text_column: str, title_column: str | Non
         raise ValueError(f"output_format must be one of {list(FORMATS)}, got {output_format!r}")
     if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
         raise ValueError(f"workers must be a whole number >= 1, got {workers!r}")
-    _, thresholds = _check_options(1, chunk_size, thresholds, model)
+    _, thresholds = check_options(1, chunk_size, thresholds, model)
     sources = _inputs(inputs)
     if output_format == "parquet" or any(_kind(s) == "parquet" for s in sources):
         _import("pyarrow")

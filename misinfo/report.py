@@ -12,7 +12,8 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
-from .batch import _UNDECODED, OUTPUT_COLUMNS, _column_index, _Input
+from .batch import OUTPUT_COLUMNS
+from .csvio import UNDECODED, CsvInput, column_index
 from .metadata import VIETNAM, parse_time
 
 __all__ = ["GroupSummary", "summarise", "format_table", "plot", "PERIODS"]
@@ -93,24 +94,24 @@ def summarise(path, *, by: str | None = None, period: str | None = None, time_co
         raise ValueError(f"period must be one of {list(PERIODS)}, got {period!r}")
     if period is not None and time_column is None:
         raise ValueError("period needs time_column, the column with the publication time")
-    with _Input(path, encoding, delimiter, OUTPUT_COLUMNS[0]) as source:
+    with CsvInput(path, encoding, delimiter, OUTPUT_COLUMNS[0]) as source:
         return _summarise(source, by, period, time_column)
 
 
-def _summarise(source: _Input, by, period, time_column) -> list[GroupSummary]:
+def _summarise(source: CsvInput, by, period, time_column) -> list[GroupSummary]:
     header, d = source.header, source.delimiter
     if tuple(header[-len(OUTPUT_COLUMNS):]) == OUTPUT_COLUMNS:  # the columns score_csv appended
         base = len(header) - len(OUTPUT_COLUMNS)
         mis, sen, flag, err = base, base + 1, base + 2, base + 5
     else:
-        mis, sen, flag, err = (_column_index(header, name, "scored column", d)
+        mis, sen, flag, err = (column_index(header, name, "scored column", d)
                                for name in ("misinformation", "sensational", "flagged", "error"))
-    group_i = _column_index(header, by, "by", d)
-    time_i = _column_index(header, time_column, "time_column", d) if period else None
+    group_i = column_index(header, by, "by", d)
+    time_i = column_index(header, time_column, "time_column", d) if period else None
     # group -> [rows, failed, flagged, sum_mis, sum_sen]
     totals: dict[tuple, list] = {}
     for line, row in source.records():
-        if any(_UNDECODED.search(cell) for cell in row):  # a summary of garbled names would mislead
+        if any(UNDECODED.search(cell) for cell in row):  # a summary of garbled names would mislead
             raise ValueError(f"line {line} has bytes that are not {source.encoding} text; give the file's "
                              "encoding with --encoding (e.g. cp1258)")
         group = row[group_i] if group_i is not None and group_i < len(row) else None

@@ -555,11 +555,11 @@ def _too_many(problems: list[str]) -> str:
 
 def _labelled_records(source, path):
     """The batch reader's records, with a CSV error as ``path:line: unreadable CSV: ...``."""
-    from .batch import _UnreadableRecord
+    from .csvio import UnreadableRecord
 
     try:
         yield from source.records()
-    except _UnreadableRecord as exc:
+    except UnreadableRecord as exc:
         raise ValueError(f"{path}:{exc.line}: unreadable CSV: {exc.reason}") from exc
 
 
@@ -578,7 +578,7 @@ def read_labelled(paths, *, task: str, text_column: str, label_column: str, titl
     label cell (not reviewed yet) are skipped and counted.
     """
     from .artifacts import sha256
-    from .batch import _UNDECODED, _column_index, _Input
+    from .csvio import UNDECODED, CsvInput, column_index
     from .metadata import METADATA_COLUMNS, parse_metadata
 
     if task not in TASKS:
@@ -595,12 +595,12 @@ def read_labelled(paths, *, task: str, text_column: str, label_column: str, titl
     for path in paths:
         path = Path(path)
         n_before = len(out.y)
-        with _Input(path, encoding, delimiter, text_column) as source:
+        with CsvInput(path, encoding, delimiter, text_column) as source:
             header = source.header
             wanted = {"text_column": text_column, "label_column": label_column, "title_column": title_column,
                       "split_column": split_column, **{f"{m}_column": c for m, c in zip(METADATA_COLUMNS, meta_names)}}
             try:
-                index = {option: _column_index(header, name, option, source.delimiter) for option, name in wanted.items()}
+                index = {option: column_index(header, name, option, source.delimiter) for option, name in wanted.items()}
             except ValueError as exc:
                 raise ValueError(f"{path}: {exc}") from None
             for line, fields in _labelled_records(source, path):
@@ -608,7 +608,7 @@ def read_labelled(paths, *, task: str, text_column: str, label_column: str, titl
                 if len(fields) != len(header):
                     bad_rows.append(f"{where} has {len(fields)} fields, the header {len(header)}")
                     continue
-                if any(_UNDECODED.search(f) for f in fields):
+                if any(UNDECODED.search(f) for f in fields):
                     bad_rows.append(f"{where} has bytes that are not {source.encoding} (save the file as UTF-8)")
                     continue
                 cell = unicodedata.normalize("NFC", fields[index["label_column"]]).strip().casefold()

@@ -261,10 +261,10 @@ def test_huge_cell_is_read_and_truncated(tmp_path):
         run(tmp_path / "empty.csv", tmp_path / "out2.csv")
     assert csv.field_size_limit() == 131072
     # inputs open at once (threads): the limit stays raised until the last one closes
-    from misinfo.batch import FIELD_SIZE_LIMIT, _Input
+    from misinfo.csvio import FIELD_SIZE_LIMIT, CsvInput
 
-    first = _Input(inp, None, None, "text")
-    with _Input(inp, None, None, "text") as second:
+    first = CsvInput(inp, None, None, "text")
+    with CsvInput(inp, None, None, "text") as second:
         first.close()
         assert csv.field_size_limit() == FIELD_SIZE_LIMIT
         assert [len(fields[1]) for _, fields in second.records()] == [len(huge), len(TEXTS[1])]

@@ -143,14 +143,14 @@ def test_labelled_csv_is_read_as_the_batch_reads_exports(tmp_path):
     # cells as large as scoring takes (over the csv module's default 131,072), and the limit restored
     import csv
 
-    import misinfo.batch
+    import misinfo.csvio
 
     (tmp_path / "huge.csv").write_text("text,label\nTin,1\n\"" + "a" * 200_000 + "\",0\n", encoding="utf-8")
     limit = csv.field_size_limit()
     assert read_labelled(tmp_path / "huge.csv", task="misinformation", text_column="text", label_column="label").texts[1] == "a" * 200_000
     assert csv.field_size_limit() == limit
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(misinfo.batch, "FIELD_SIZE_LIMIT", 100_000)
+        mp.setattr(misinfo.csvio, "FIELD_SIZE_LIMIT", 100_000)
         with pytest.raises(ValueError, match=r"huge.csv:3: unreadable CSV: field larger than field limit"):
             read_labelled(tmp_path / "huge.csv", task="misinformation", text_column="text", label_column="label")
     assert csv.field_size_limit() == limit
