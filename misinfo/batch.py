@@ -1017,7 +1017,7 @@ def score_frame(df, column: str, *, title_column: str | None = None, likes_colum
     texts, titles = cells(column), cells(title_column)
     metas = list(zip(cells(likes_column), cells(comments_column), cells(shares_column), cells(time_column)))
 
-    from .model import _item  # an error names the row as score_many names an item
+    from .model import item_name  # an error names the row as score_many names an item
 
     labels = df.index.tolist()
 
@@ -1025,9 +1025,9 @@ def score_frame(df, column: str, *, title_column: str | None = None, likes_colum
         for i, (text, title) in enumerate(zip(texts, titles)):
             text, title = _frame_text(text), (None if title is None else _frame_text(title))
             if not isinstance(text, str):
-                yield _Row(i, f"{_item(i, labels, 'row')}: text must be a str, got {short_repr(text)}")
+                yield _Row(i, f"{item_name(i, labels, 'row')}: text must be a str, got {short_repr(text)}")
             elif not (title is None or isinstance(title, str)):
-                yield _Row(i, f"{_item(i, labels, 'row')}: title must be a str, got {short_repr(title)}")
+                yield _Row(i, f"{item_name(i, labels, 'row')}: title must be a str, got {short_repr(title)}")
             else:
                 row = _item_row(i, text, title, [None if unknown(c) else c for c in metas[i]])
                 yield row

@@ -12,7 +12,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from .features import (ANALYZER_PART, EMBEDDING_WIDTH, INDEX_MIN_DOCS, METADATA_NAMES, NGRAM_WORDS, SIGNAL_NAMES,
-                       TERM_SEP, NgramIndex, _encoder, check_part, metadata_matrix, sentence_embeddings,
+                       TERM_SEP, NgramIndex, encoder, check_part, metadata_matrix, sentence_embeddings,
                        short_text_scale, style_matrix)
 
 __all__ = ["CompactTfidfVectorizer", "StyleFeatures", "MetadataFeatures", "SentenceEmbedding"]
@@ -168,7 +168,7 @@ class SentenceEmbedding(TransformerMixin, BaseEstimator):
         check_part(self.part)
         if self.max_chars is not None and (not isinstance(self.max_chars, int) or self.max_chars < 1):
             raise ValueError(f"max_chars must be a positive int or None, got {self.max_chars!r}")
-        _encoder()
+        encoder()
         return self
 
     def get_feature_names_out(self, input_features=None):

@@ -9,7 +9,7 @@ from collections import Counter
 import numpy as np
 
 from .features import LEXICON_SIGNALS, SIGNAL_NAMES, STYLE_SIGNALS, lexicon_words, style_counts, style_part
-from .text import _ALNUM, _MARKED, PLACEHOLDER_DISPLAY, Doc
+from .text import ALNUM, MARKED, PLACEHOLDER_DISPLAY, Doc
 
 __all__ = ["reasons", "metadata_lines"]
 
@@ -89,7 +89,7 @@ def _all_words(term: str) -> bool:
     >>> [_all_words(t) for t in ("nước chanh", "uống|nước chanh", "hehe|!", "có|xnum", "xurl")]
     [True, True, False, False, False]
     """
-    return all(_ALNUM.search(w) and w not in PLACEHOLDER_DISPLAY for w in term.split("|"))
+    return all(ALNUM.search(w) and w not in PLACEHOLDER_DISPLAY for w in term.split("|"))
 
 
 def training_share(vectorizer) -> np.ndarray:
@@ -105,7 +105,7 @@ def _share_as_written(vectorizer, head) -> np.ndarray:
     texts is half its share of the texts as written."""
     share = training_share(vectorizer)
     if head.unmarked_copies:
-        share = np.where([_MARKED.search(t) is not None for t in vectorizer.terms], 2 * share, share)
+        share = np.where([MARKED.search(t) is not None for t in vectorizer.terms], 2 * share, share)
     return share
 
 

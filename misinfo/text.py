@@ -79,10 +79,11 @@ HEADLINE_MAX_CHARS = 200
 #: (sensational); for `accurate`, which did not, from 0.91 to 0.82 and from 0.90 to 0.77.
 UNMARKED_MIN_LETTERS = 40
 UNMARKED_SHARE = 0.02
-_MARKED = re.compile("[àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ]")
+#: A lower-case letter with a Vietnamese diacritic (a tone mark, a vowel mark or "đ").
+MARKED = re.compile("[àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ]")
 _LETTER = re.compile(r"[^\W\d_]")
 #: A letter or digit (``str.isalnum``; re's ``\w`` is that or "_").
-_ALNUM = re.compile(r"[^\W_]")
+ALNUM = re.compile(r"[^\W_]")
 
 #: Characters that show nothing: zero-width spaces and joiners, the soft hyphen, direction marks,
 #: the byte-order mark.  Inside a word they are deleted, not spaced: "vi\u200brus" is "virus" (a
@@ -176,7 +177,7 @@ def _repair_mojibake(text: str) -> str:
                 repaired = encode(candidate).decode("utf-8")
             except (UnicodeEncodeError, UnicodeDecodeError):
                 continue
-            if _MARKED.search(repaired.lower()):
+            if MARKED.search(repaired.lower()):
                 return repaired
     return text
 
@@ -279,7 +280,7 @@ class Doc:
     def wordless(self) -> bool:
         """True for a text of punctuation and symbols only ("!", "?!…"): nothing a model or a
         reviewer could read (a placeholder, such as a link or an emoji, is a word here)."""
-        return not any(map(_ALNUM.search, self.tokens))
+        return not any(map(ALNUM.search, self.tokens))
 
     @property
     def unmarked(self) -> bool:
@@ -294,7 +295,7 @@ class Doc:
         """
         words = "".join(t for t in self.tokens if t not in _PLACEHOLDER_WORDS)
         letters = len(_LETTER.findall(words))
-        return letters >= UNMARKED_MIN_LETTERS and len(_MARKED.findall(words)) < UNMARKED_SHARE * letters
+        return letters >= UNMARKED_MIN_LETTERS and len(MARKED.findall(words)) < UNMARKED_SHARE * letters
 
 
 def without_marks(text: str) -> str:

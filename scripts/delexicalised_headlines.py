@@ -43,7 +43,7 @@ from sklearn.pipeline import Pipeline  # noqa: E402
 
 import misinfo.train as T  # noqa: E402
 from misinfo.evaluate import expected_calibration_error  # noqa: E402
-from misinfo.text import _ALNUM, PLACEHOLDER_DISPLAY  # noqa: E402
+from misinfo.text import ALNUM, PLACEHOLDER_DISPLAY  # noqa: E402
 
 
 class ShapeNgrams(BaseEstimator, TransformerMixin):
@@ -53,7 +53,7 @@ class ShapeNgrams(BaseEstimator, TransformerMixin):
         self.top_k, self.n, self.min_df = top_k, n, min_df
 
     def _shape(self, doc):
-        keep = lambda t: t in self.keep_ or t in PLACEHOLDER_DISPLAY or not _ALNUM.search(t)  # noqa: E731
+        keep = lambda t: t in self.keep_ or t in PLACEHOLDER_DISPLAY or not ALNUM.search(t)  # noqa: E731
         return ["^"] + [t if keep(t) else f"W{min(len(t.split()), 3)}" for t in doc.headline_tokens] + ["$"]
 
     def _analyze(self, doc):
@@ -61,7 +61,7 @@ class ShapeNgrams(BaseEstimator, TransformerMixin):
         return [" ".join(s[i:i + k]) for k in range(1, self.n + 1) for i in range(len(s) - k + 1)]
 
     def fit(self, docs, y=None):
-        df = Counter(t for d in docs for t in set(d.headline_tokens) if _ALNUM.search(t))
+        df = Counter(t for d in docs for t in set(d.headline_tokens) if ALNUM.search(t))
         self.keep_ = frozenset(w for w, _ in df.most_common(self.top_k))
         self.vec_ = TfidfVectorizer(analyzer=self._analyze, min_df=self.min_df, sublinear_tf=True, dtype=np.float32)
         self.vec_.fit(docs)
