@@ -1304,6 +1304,11 @@ guard set must not exceed.
   (likes alone, say: no ReINTEL post has that) is read from those: the metadata model also learned
   every post with all three counts as if only some were known.  The publication date is used only
   as hour and weekday, never as an absolute date, and only together with a count.
+  The hour weighs: with the same counts, 49 probe news items, notices and personal posts
+  (`scripts/probe_texts.py`) score 0.17 higher posted at 21:00 than at 10:00, and 13 of them are
+  flagged, as ReINTEL's evening posts were more often unreliable.  The reasons say when counts and
+  time moved a score; to judge a text without that pattern, pass no time (leaving hour and weekday
+  out of the model costs 0.003 of out-of-fold ROC-AUC: session 18 in `docs/quality_experiments.md`).
 - The metadata also carries ReINTEL's engagement patterns: there, posts with very many likes came
   mostly from large pages and were rarely unreliable, so the counts of a viral post lower its
   misinformation score.  A viral hoax can fall below the threshold with its counts and reach it
@@ -1316,6 +1321,24 @@ guard set must not exceed.
   they run low at an outlet whose titles are mostly clickbait and high at one whose titles rarely
   are (per-outlet figures in `docs/quality_experiments.md`).
 - Texts longer than 50,000 characters are cut, and the reasons say so.
+- A text is scored as a whole.  A false claim inside a longer text of ordinary, accurate
+  paragraphs scores lower than the claim alone: in `scripts/probe_texts.py` (`fast`), 16 invented hoaxes
+  lose 0.25 of misinformation score on average, and 7 of them their flag, with two paragraphs of
+  accurate health advice after them.  Where a claim may be buried in a long text, score its
+  paragraphs too (`misinfo.score_many(text.split("\\n\\n"))`).
+- Words, not facts.  Both heads read how a text is written: one "!" at the end of a news item,
+  notice or personal post raises its misinformation score by 0.17 on average (12 of 49 probe
+  texts newly flagged); a link lowers it (0.19 on the probe hoaxes: ReINTEL's posts with a link
+  were more often reliable), whatever its domain, which is not read; comments that question a
+  story ("Tin này có nguồn không bạn?") share the vocabulary of rumours and can be flagged; scams
+  (prize, phishing and job offers) are not in ReINTEL and mostly score low: misinfo is not a scam
+  detector.
+- A text of one line without a title (up to 200 characters) is judged as a headline, at the titles'
+  threshold; everyday posts and comments of one line are flagged for style far more often than
+  longer posts (of 16 probe personal posts, 10 are flagged; with a second line, 2).  Reading
+  a line of several sentences as a post instead was measured on ReINTEL `train` (session 18 in
+  `docs/quality_experiments.md`) and flags fewer unreliable posts at the same budget; pass the
+  headline as `title=` when there is one, and read one-line style flags with that in mind.
 - Both datasets are written with Vietnamese diacritics.  The `fast` heads also learned every
   training text typed without them ("khong dau"); the `accurate` tier did not, and reads such
   text mostly through its style and the few words spelled alike.  With the marks removed, test
