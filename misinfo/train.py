@@ -1335,10 +1335,11 @@ guard set must not exceed.
   detector.
 - A text of one line without a title (up to 200 characters) is judged as a headline, at the titles'
   threshold; everyday posts and comments of one line are flagged for style far more often than
-  longer posts (of 16 probe personal posts, 10 are flagged; with a second line, 2).  Reading
-  a line of several sentences as a post instead was measured on ReINTEL `train` (session 18 in
-  `docs/quality_experiments.md`) and flags fewer unreliable posts at the same budget; pass the
-  headline as `title=` when there is one, and read one-line style flags with that in mind.
+  longer posts (of 16 probe personal posts, `fast` flags 10 and `accurate` 16; with a second line,
+  2 and 1).  Reading a line of several sentences as a post instead was measured on ReINTEL `train`
+  (session 18 in `docs/quality_experiments.md`) and flags fewer unreliable posts at the same
+  budget; pass the headline as `title=` when there is one, and read one-line style flags with that
+  in mind.
 - Both datasets are written with Vietnamese diacritics.  The `fast` heads also learned every
   training text typed without them ("khong dau"); the `accurate` tier did not, and reads such
   text mostly through its style and the few words spelled alike.  With the marks removed, test

@@ -4,6 +4,7 @@ Set MISINFO_TEST_MODEL to a model directory to test with another model than the 
 """
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -606,6 +607,18 @@ def _hooked_run(tmp_path, out, env, *extra, sigint=signal.SIG_DFL):
     return inp, proc
 
 
+@contextlib.contextmanager
+def _reaped(proc):
+    """The block's run, and its whole process group killed if it is still there at the end (a
+    failed assertion must not leave workers behind)."""
+    try:
+        yield proc
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads process groups from /proc")
 @pytest.mark.parametrize("signum, to_group, times, status", [
     (signal.SIGINT, True, 2, 130),    # Ctrl-C in a terminal reaches the whole group; twice: no hang
@@ -618,16 +631,12 @@ def test_a_stopped_run_ends_its_workers_and_keeps_its_checkpoint(tmp_path, signu
     # a loaded machine lets this test see the first checkpoint late (at 0.5 s it once saw it after
     # the run had finished, and the run ended 0)
     inp, proc = _hooked_run(tmp_path, out, {"TEST_SLOW": "2"}, "--jobs", "2")
-    try:
+    with _reaped(proc):
         _wait_for_rows(state_file, proc, 5)
         for _ in range(times):
             (os.killpg if to_group else os.kill)(proc.pid, signum)
             time.sleep(0.05)
         _, stderr = proc.communicate(timeout=30)  # promptly: chunks in flight are not waited for
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
     assert proc.returncode == status, stderr
     assert "run again with --resume to continue" in stderr and "Traceback" not in stderr
     deadline = time.monotonic() + 10
@@ -649,14 +658,10 @@ def test_a_run_that_started_with_ctrl_c_ignored_is_not_stopped_by_it(tmp_path):
     run goes on to the end."""
     out = tmp_path / "out.csv"
     inp, proc = _hooked_run(tmp_path, out, {"TEST_SLOW": "0.5"}, "--jobs", "2", sigint=signal.SIG_IGN)
-    try:
+    with _reaped(proc):
         _wait_for_rows(tmp_path / ".out.csv.part.json", proc, 5)
         os.killpg(proc.pid, signal.SIGINT)
         _, stderr = proc.communicate(timeout=60)
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
     assert proc.returncode == 0, stderr
     reference = run(inp, tmp_path / "reference.csv", likes_column="likes")
     assert out.read_bytes() == (tmp_path / "reference.csv").read_bytes() and reference.rows == 40
@@ -714,12 +719,8 @@ def test_stdout_that_takes_part_of_each_write_gets_every_byte(tmp_path, plain, m
 def test_a_dead_worker_is_a_clean_error_and_resume_continues(tmp_path):
     out = tmp_path / "out.csv"
     inp, proc = _hooked_run(tmp_path, out, {"TEST_SLOW": "0.2", "TEST_DIE_AT": "KILLME"}, "--jobs", "2")
-    try:
+    with _reaped(proc):
         _, stderr = proc.communicate(timeout=120)
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
     assert proc.returncode == 1, stderr
     assert "a worker process died (out of memory? killed?)" in stderr and "BrokenProcessPool" not in stderr
     assert "run again with --resume to continue" in stderr
