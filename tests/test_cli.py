@@ -105,3 +105,27 @@ def test_score_help_states_exit_statuses_and_replacement():
         assert status in text
     assert "renamed over it when complete" in text and "even INPUT itself" in text
     assert "used with at least one count column" in text and "a BOM (UTF-8, UTF-16, UTF-32) always decides" in text
+
+
+def test_text_command_answers_each_stdin_line_before_the_next_arrives(tmp_path):
+    """A program that pipes one text at a time into `misinfo text` reads each answer before it
+    writes the next text (stdin read all at once, or in blocks, would hang it)."""
+    import select
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-m", "misinfo", "text"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, cwd=tmp_path)
+    try:
+        for text in ("Giá xăng giảm nhẹ từ chiều nay", "Sốc!!! Sự thật khiến ai cũng ngỡ ngàng"):
+            proc.stdin.write((text + "\n").encode("utf-8"))
+            proc.stdin.flush()
+            ready, _, _ = select.select([proc.stdout], [], [], 60)  # not a hang if it never answers
+            assert ready, "no answer while stdin is still open"
+            assert json.loads(proc.stdout.readline())["model_version"]
+        proc.stdin.close()
+        assert proc.wait(timeout=60) == 0 and proc.stdout.read() == b""
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
