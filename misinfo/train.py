@@ -1308,7 +1308,8 @@ guard set must not exceed.
   (`scripts/probe_texts.py`) score 0.17 higher posted at 21:00 than at 10:00, and 13 of them are
   flagged, as ReINTEL's evening posts were more often unreliable.  The reasons say when counts and
   time moved a score; to judge a text without that pattern, pass no time (leaving hour and weekday
-  out of the model costs 0.003 of out-of-fold ROC-AUC: session 18 in `docs/quality_experiments.md`).
+  out of the model cost 0.003 and 0.008 of out-of-fold ROC-AUC on two fold seeds: session 18 in
+  `docs/quality_experiments.md`).
 - The metadata also carries ReINTEL's engagement patterns: there, posts with very many likes came
   mostly from large pages and were rarely unreliable, so the counts of a viral post lower its
   misinformation score.  A viral hoax can fall below the threshold with its counts and reach it
