@@ -18,6 +18,14 @@ TOP_WORDS = 3
 TOP_SIGNALS = 2
 #: Words found in more than this share of a head's training texts are not named in its reasons.
 COMMON_WORDS = 0.25
+#: Function words (grammar, not content) that a reason does not name alone: they count in the
+#: score like any other word, but "là", "trên" or "bị" give a reviewer nothing to check.  Pairs that
+#: hold one ("ai cũng", "bị bắt") are named, and question words ("ai", "gì", "sao") are left out of
+#: this list: teasers are made of them.
+FUNCTION_WORDS = frozenset(
+    "là và của có không được cho với những các một đã sẽ đang thì mà ở tại từ đến về như để rằng vì "
+    "do nhưng hay hoặc cũng rất này đó kia khi nên bị qua trên dưới trong ngoài sau trước lại ra vào "
+    "lên xuống nếu thế vậy đây đấy còn chỉ theo bởi tới mọi mỗi".split())
 #: How many distinct words a lexicon signal (clickbait phrases, calls to share, teasers) quotes.
 QUOTED_WORDS = 2
 #: A metadata-driven change of the misinformation probability worth telling the reviewer.
@@ -46,7 +54,7 @@ class _Explainer:
                     # "xemoji|xemoji") are reported as style signals, not as words; words in more
                     # than COMMON_WORDS of the training texts ("của", "và", "không") count in the
                     # score like any other, but naming them gives the reviewer nothing to check
-                    named = np.array([_all_words(n) for n in block.terms], dtype=bool)
+                    named = np.array([_all_words(n) and n not in FUNCTION_WORDS for n in block.terms], dtype=bool)
                     named &= _share_as_written(self.words, head) <= COMMON_WORDS
                     self.coef = np.where(named, self.coef, 0.0)
                 if self.style_part is None and name == "style":
