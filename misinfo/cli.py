@@ -10,6 +10,7 @@ import functools
 import json
 import math
 import os
+import re
 import signal
 import sys
 import threading
@@ -121,30 +122,37 @@ def text_cmd(texts, model, thresholds, encoding):
         sys.stdout.flush()
 
 
+_NEWLINE = re.compile(r"\r\n|\r|\n")
+
+
 def _stdin_lines(encoding: str):
-    """The lines of stdin, decoded one by one as they arrive, without their line ends.  A line that
-    does not decode stops the reading with its number, after every line before it was given out
-    (a text layer over stdin decodes in blocks: it refused a whole block for one bad line and
-    named the block's first line)."""
-    decoder = codecs.getincrementaldecoder(encoding)("strict")
+    """The lines of stdin (any of \\n, \\r\\n, \\r ends one), decoded as they arrive and given out
+    without their line ends.  A line that does not decode stops the reading with its number, after
+    every line before it was given out (a text layer over stdin refused a whole block of lines for
+    one bad line, and named the block's first)."""
+    from .csvio import ESCAPE, UNDECODED
+
+    decoder = codecs.getincrementaldecoder(encoding)(ESCAPE)  # bad bytes kept as marks, found per line
+    read = getattr(sys.stdin.buffer, "read1", sys.stdin.buffer.read)  # what has arrived, not a full block
     number, pending = 0, ""
-    for raw in iter(sys.stdin.buffer.readline, b""):
-        try:
-            pending += decoder.decode(raw)
-        except UnicodeDecodeError as exc:
-            raise click.ClickException(f"line {number + 1} of stdin is not {encoding} text ({exc.reason} at byte "
-                                       f"{exc.start} of the line); give its encoding with --encoding, e.g. cp1258") from None
-        *complete, pending = pending.split("\n")
+    while True:
+        raw = read(64 * 1024)
+        text = pending + decoder.decode(raw, final=not raw)
+        held = "\r" if raw and text.endswith("\r") else ""  # a "\r" may be the first half of "\r\n"
+        *complete, pending = _NEWLINE.split(text[:len(text) - len(held)])
+        if not raw and pending:
+            complete.append(pending)
         for line in complete:
             number += 1
-            yield line.removesuffix("\r")
-    try:
-        pending += decoder.decode(b"", final=True)
-    except UnicodeDecodeError as exc:
-        raise click.ClickException(f"line {number + 1} of stdin ends inside a character ({exc.reason}); give its "
-                                   "encoding with --encoding, e.g. cp1258") from None
-    if pending:
-        yield pending.removesuffix("\r")
+            bad = UNDECODED.search(line)
+            if bad:
+                raise click.ClickException(f"line {number} of stdin is not {encoding} text (bytes that do not "
+                                           f"decode at character {bad.start()} of the line); give its encoding "
+                                           "with --encoding, e.g. cp1258")
+            yield line
+        if not raw:
+            return
+        pending += held
 
 
 def load(model):

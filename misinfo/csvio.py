@@ -16,7 +16,7 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-__all__ = ["CsvInput", "column_index", "check_encoding", "check_delimiter", "UnreadableRecord", "UNDECODED",
+__all__ = ["CsvInput", "column_index", "check_encoding", "check_delimiter", "UnreadableRecord", "UNDECODED", "ESCAPE",
            "FIELD_SIZE_LIMIT", "SNIFF_BYTES", "short_repr"]
 
 #: Largest cell the reader accepts, in characters: a 50 MB cell fits; the core scores only its
@@ -28,7 +28,7 @@ _CANDIDATE_DELIMITERS = (",", ";", "\t", "|")
 
 # Undecodable bytes become lone surrogates U+DC00+byte, which no successful decode produces, so
 # a row can be checked for them after csv parsing and fail alone.
-_ESCAPE = "misinfo.escape"
+ESCAPE = "misinfo.escape"
 UNDECODED = re.compile("[\udc00-\udcff]")
 
 
@@ -38,7 +38,7 @@ def _escape_bytes(exc: UnicodeError):
     return "".join(chr(0xDC00 + b) for b in exc.object[exc.start:exc.end]), exc.end
 
 
-codecs.register_error(_ESCAPE, _escape_bytes)
+codecs.register_error(ESCAPE, _escape_bytes)
 
 
 class _Chain(io.RawIOBase):
@@ -273,7 +273,7 @@ class CsvInput:
             self.size = self.path.stat().st_size if self.path else None
             self.chain = _Chain(self.head, raw)
             self.text = io.TextIOWrapper(io.BufferedReader(self.chain), encoding=self.encoding,
-                                         errors=_ESCAPE, newline="")
+                                         errors=ESCAPE, newline="")
             if delimiter is None:
                 decoder = codecs.getincrementaldecoder(self.encoding)(errors="replace")
                 at_eof = len(self.head) < SNIFF_BYTES

