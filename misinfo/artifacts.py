@@ -29,7 +29,7 @@ from pathlib import Path
 from .text import PIPELINE_VERSION
 
 __all__ = ["ArtifactError", "FORMAT", "HEADS", "TIER_NAMES", "THRESHOLD_KEYS", "library_versions", "sha256", "save",
-           "check_out_dir", "read_metadata", "load_heads", "model_dir", "check_thresholds"]
+           "check_out_dir", "read_metadata", "load_heads", "tier_name", "model_dir", "check_thresholds"]
 
 #: Version of the directory layout; bumped when metadata.json or the head files change incompatibly.
 #: 1: joblib pickles of the fitted scikit-learn stacks; 2: compiled heads (misinfo.compiled).
@@ -300,10 +300,18 @@ def with_overrides(defaults: dict, given: dict) -> dict:
     return out
 
 
+def tier_name(model) -> str | None:
+    """The shipped tier ``model`` names (``None`` = ``"fast"``), or None for a directory."""
+    if model is None:
+        return "fast"
+    return model if isinstance(model, str) and model in TIER_NAMES else None
+
+
 def model_dir(model) -> Path:
     """The directory of a model: a shipped tier (``None`` = ``"fast"``) or an existing directory."""
-    if model is None or model in TIER_NAMES:
-        return Path(str(resources.files("misinfo.models").joinpath(model or "fast")))
+    tier = tier_name(model)
+    if tier is not None:
+        return Path(str(resources.files("misinfo.models").joinpath(tier)))
     if isinstance(model, (str, Path)):
         if not str(model).strip():
             raise ValueError("model must be None, a tier name or a directory path, got an empty string")

@@ -80,7 +80,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from .csvio import UNDECODED, CsvInput, column_index, short_repr
+from .csvio import UNDECODED, CsvInput, column_index
 from .metadata import parse_metadata, unknown
 from .text import read_part
 
@@ -1025,9 +1025,9 @@ def score_frame(df, column: str, *, title_column: str | None = None, likes_colum
         for i, (text, title) in enumerate(zip(texts, titles)):
             text, title = _frame_text(text), (None if title is None else _frame_text(title))
             if not isinstance(text, str):
-                yield _Row(i, f"{item_name(i, labels, 'row')}: text must be a str, got {short_repr(text)}")
+                yield _Row(i, f"{item_name(i, labels, 'row')}: text must be a str, got {_short_repr(text)}")
             elif not (title is None or isinstance(title, str)):
-                yield _Row(i, f"{item_name(i, labels, 'row')}: title must be a str, got {short_repr(title)}")
+                yield _Row(i, f"{item_name(i, labels, 'row')}: title must be a str, got {_short_repr(title)}")
             else:
                 row = _item_row(i, text, title, [None if unknown(c) else c for c in metas[i]])
                 yield row
@@ -1052,3 +1052,8 @@ def score_frame(df, column: str, *, title_column: str | None = None, likes_colum
 
 def _frame_text(value):
     return "" if unknown(value) else value
+
+
+def _short_repr(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."

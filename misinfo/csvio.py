@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 __all__ = ["CsvInput", "column_index", "check_encoding", "check_delimiter", "UnreadableRecord", "UNDECODED", "ESCAPE",
-           "FIELD_SIZE_LIMIT", "SNIFF_BYTES", "short_repr"]
+           "FIELD_SIZE_LIMIT", "SNIFF_BYTES"]
 
 #: Largest cell the reader accepts, in characters: a 50 MB cell fits; the core scores only its
 #: first MAX_CHARS characters.
@@ -377,8 +377,3 @@ def column_index(header, name, option: str, delimiter: str | None = None) -> int
         raise ValueError(f"{option} {name!r} names {len(positions)} columns of {where} (positions "
                          f"{[p + first for p in positions]}); rename one of them")
     return positions[0]
-
-
-def short_repr(value) -> str:
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."

@@ -48,7 +48,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from .artifacts import TIER_NAMES
+from .artifacts import tier_name
 from .batch import CHUNK_SIZE, OUTPUT_COLUMNS, BatchResult, check_options, csv_cells, score_csv, score_frame
 from .csvio import CsvInput
 from .metadata import unknown
@@ -72,7 +72,7 @@ def _import(name: str):
 
 def _portable_model(model):
     """The model as the workers should see it: a tier name or an absolute directory path."""
-    if model is None or model in TIER_NAMES:
+    if tier_name(model) is not None:
         return model
     return str(Path(model).resolve())
 

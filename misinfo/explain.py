@@ -30,6 +30,7 @@ FUNCTION_WORDS = frozenset(
 #: "cua"), but for the forms that are also content words ("vay": a loan, "con": a child).
 FUNCTION_WORDS_UNMARKED = frozenset(without_marks(w) for w in FUNCTION_WORDS) - frozenset(
     "vay con da ma tu ve lai bi de the chi day".split())
+_NOT_NAMED_ALONE = FUNCTION_WORDS | FUNCTION_WORDS_UNMARKED
 #: How many distinct words a lexicon signal (clickbait phrases, calls to share, teasers) quotes.
 QUOTED_WORDS = 2
 #: A metadata-driven change of the misinformation probability worth telling the reviewer.
@@ -58,8 +59,7 @@ class _Explainer:
                     # "xemoji|xemoji") are reported as style signals, not as words; words in more
                     # than COMMON_WORDS of the training texts ("của", "và", "không") count in the
                     # score like any other, but naming them gives the reviewer nothing to check
-                    named = np.array([_all_words(n) and n not in FUNCTION_WORDS and n not in FUNCTION_WORDS_UNMARKED
-                                      for n in block.terms], dtype=bool)
+                    named = np.array([_all_words(n) and n not in _NOT_NAMED_ALONE for n in block.terms], dtype=bool)
                     named &= _share_as_written(self.words, head) <= COMMON_WORDS
                     self.coef = np.where(named, self.coef, 0.0)
                 if self.style_part is None and name == "style":

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .artifacts import TIER_NAMES, check_thresholds, model_dir, with_overrides
+from .artifacts import check_thresholds, model_dir, tier_name, with_overrides
 from .explain import metadata_lines, reasons
 from .features import counts_known
 from .metadata import metadata_row, unknown
@@ -209,7 +209,7 @@ _TIER_PATHS: dict[str, tuple[Path, str]] = {}
 def _located(model) -> tuple[Path, str]:
     """The directory of ``model`` and its resolved path, the cache's key; a shipped tier's are
     found once (finding them is most of what a call for an already loaded model costs)."""
-    tier = (model or "fast") if model is None or model in TIER_NAMES else None
+    tier = tier_name(model)
     if tier is not None and tier in _TIER_PATHS:
         return _TIER_PATHS[tier]
     path = model_dir(model)
